@@ -1,0 +1,344 @@
+// Package config resolves accessctl's settings from, in order of precedence: flags,
+// ACCESSCTL_* environment variables, ~/.config/accessctl/config.yaml, the host's
+// /etc/ipa/default.conf and /etc/krb5.conf, and built-in defaults. Every value remembers
+// where it came from, for `accessctl config show`.
+package config
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Key describes one setting: its flag/config/env name and help.
+type Key struct {
+	Name    string // long flag name == config key
+	Env     string
+	Default string
+	Help    string
+	List    bool // comma-separated / repeatable
+}
+
+// Keys is the one table of settings. Flags, config-file keys and environment variables
+// all derive from it.
+var Keys = []Key{
+	{Name: "server", Env: "ACCESSCTL_SERVER", List: true, Help: "LDAP server URL or host, in failover order (ldaps://ipa1.example.test)"},
+	{Name: "sandbox", Env: "ACCESSCTL_SANDBOX", Help: "use this LDIF file as the directory instead of a server"},
+	{Name: "suffix", Env: "ACCESSCTL_SUFFIX", Help: "directory suffix (default: from the server or /etc/ipa/default.conf)"},
+	{Name: "realm", Env: "ACCESSCTL_REALM", Help: "Kerberos realm"},
+	{Name: "domain", Env: "ACCESSCTL_DOMAIN", Help: "IPA DNS domain (for SRV discovery)"},
+	{Name: "site", Env: "ACCESSCTL_SITE", Help: "IPA location, to prefer site-local servers from DNS"},
+	{Name: "ca-file", Env: "ACCESSCTL_CA_FILE", Default: "/etc/ipa/ca.crt", Help: "CA certificate that signed the servers' certificates"},
+	{Name: "starttls", Env: "ACCESSCTL_STARTTLS", Default: "false", Help: "use StartTLS on ldap:// URLs"},
+	{Name: "insecure", Env: "ACCESSCTL_INSECURE", Default: "false", Help: "allow plain LDAP without TLS (not recommended)"},
+	{Name: "connect-timeout", Env: "ACCESSCTL_CONNECT_TIMEOUT", Default: "3s", Help: "time to give each server to connect"},
+	{Name: "timeout", Env: "ACCESSCTL_TIMEOUT", Default: "30s", Help: "time limit of each directory operation"},
+	{Name: "keytab", Env: "ACCESSCTL_KEYTAB", Help: "bind with this keytab instead of the ticket cache"},
+	{Name: "principal", Env: "ACCESSCTL_PRINCIPAL", Help: "principal in --keytab (default: its first)"},
+	{Name: "krb5-conf", Env: "ACCESSCTL_KRB5_CONF", Default: "/etc/krb5.conf", Help: "Kerberos configuration"},
+	{Name: "bind-dn", Env: "ACCESSCTL_BIND_DN", Help: "simple bind as this DN (password from --password-file or a prompt)"},
+	{Name: "password-file", Env: "ACCESSCTL_PASSWORD_FILE", Help: "file holding the simple-bind password"},
+	{Name: "conventions", Env: "ACCESSCTL_CONVENTIONS", Help: "site conventions YAML file (default: built-in ITTN-010)"},
+	{Name: "state-dir", Env: "ACCESSCTL_STATE_DIR", Help: "where accessctl keeps its state (default: $XDG_STATE_HOME/accessctl)"},
+}
+
+// Source tells where a value came from.
+type Source string
+
+const (
+	FromFlag     Source = "flag"
+	FromEnv      Source = "env"
+	FromFile     Source = "config file"
+	FromIPAConf  Source = "/etc/ipa/default.conf"
+	FromKrb5Conf Source = "/etc/krb5.conf"
+	FromDefault  Source = "default"
+	FromDerived  Source = "derived"
+)
+
+// Value is one resolved setting.
+type Value struct {
+	Key    string `json:"key" yaml:"key"`
+	Value  string `json:"value" yaml:"value"`
+	Source Source `json:"source" yaml:"source"`
+	Detail string `json:"detail,omitempty" yaml:"detail,omitempty"` // e.g. the file path
+}
+
+// Config is the resolved configuration.
+type Config struct {
+	values map[string]Value
+	// File is the config file consulted (whether or not it existed).
+	File string
+}
+
+// Paths locates the files Load reads; tests override them.
+type Paths struct {
+	ConfigFile string // default $XDG_CONFIG_HOME/accessctl/config.yaml
+	IPAConf    string // default /etc/ipa/default.conf
+	Krb5Conf   string // default /etc/krb5.conf
+}
+
+// DefaultPaths returns the standard locations, honouring ACCESSCTL_CONFIG and
+// ACCESSCTL_IPA_CONF (so tests and odd hosts can point elsewhere).
+func DefaultPaths() Paths {
+	p := Paths{IPAConf: "/etc/ipa/default.conf", Krb5Conf: "/etc/krb5.conf"}
+	if v := os.Getenv("ACCESSCTL_CONFIG"); v != "" {
+		p.ConfigFile = v
+	} else if dir, err := os.UserConfigDir(); err == nil {
+		p.ConfigFile = filepath.Join(dir, "accessctl", "config.yaml")
+	}
+	if v := os.Getenv("ACCESSCTL_IPA_CONF"); v != "" {
+		p.IPAConf = v
+	}
+	if v := os.Getenv("KRB5_CONFIG"); v != "" {
+		p.Krb5Conf = v
+	}
+	return p
+}
+
+// Load resolves every key. flags holds only the flags the user set.
+func Load(flags map[string]string, paths Paths) (*Config, error) {
+	c := &Config{values: map[string]Value{}, File: paths.ConfigFile}
+	for _, k := range Keys {
+		if k.Default != "" {
+			c.values[k.Name] = Value{Key: k.Name, Value: k.Default, Source: FromDefault}
+		}
+	}
+	if err := c.loadHostFiles(paths); err != nil {
+		return nil, err
+	}
+	if paths.ConfigFile != "" {
+		if err := c.loadFile(paths.ConfigFile); err != nil {
+			return nil, err
+		}
+	}
+	for _, k := range Keys {
+		if v, ok := os.LookupEnv(k.Env); ok && v != "" {
+			c.values[k.Name] = Value{Key: k.Name, Value: v, Source: FromEnv, Detail: k.Env}
+		}
+	}
+	for name, v := range flags {
+		if _, ok := keyByName(name); ok {
+			c.values[name] = Value{Key: name, Value: v, Source: FromFlag, Detail: "--" + name}
+		}
+	}
+	// A sandbox chosen by flag or environment wins over any configured server.
+	return c, c.validate()
+}
+
+func keyByName(name string) (Key, bool) {
+	for _, k := range Keys {
+		if k.Name == name {
+			return k, true
+		}
+	}
+	return Key{}, false
+}
+
+func (c *Config) loadFile(path string) error {
+	data, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read config %s: %w", path, err)
+	}
+	var m map[string]any
+	if err := yaml.Unmarshal(data, &m); err != nil {
+		return fmt.Errorf("config %s: %s", path, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	names := make([]string, 0, len(m))
+	for k := range m {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		k, ok := keyByName(name)
+		if !ok {
+			return fmt.Errorf("config %s: unknown key %q (known: %s)", path, name, strings.Join(KeyNames(), ", "))
+		}
+		var s string
+		switch v := m[name].(type) {
+		case []any:
+			parts := make([]string, len(v))
+			for i, p := range v {
+				parts[i] = fmt.Sprint(p)
+			}
+			s = strings.Join(parts, ",")
+		default:
+			s = fmt.Sprint(v)
+		}
+		c.values[k.Name] = Value{Key: k.Name, Value: s, Source: FromFile, Detail: path}
+	}
+	return nil
+}
+
+// loadHostFiles reads the IPA client's default.conf (server, basedn, realm, domain) and
+// krb5.conf (default_realm) when present.
+func (c *Config) loadHostFiles(p Paths) error {
+	if p.IPAConf != "" {
+		ini, err := readINI(p.IPAConf)
+		if err != nil && !os.IsNotExist(err) {
+			return fmt.Errorf("read %s: %w", p.IPAConf, err)
+		}
+		g := ini["global"]
+		set := func(key, val string) {
+			if val != "" {
+				c.values[key] = Value{Key: key, Value: val, Source: FromIPAConf, Detail: p.IPAConf}
+			}
+		}
+		server := g["server"]
+		if server == "" && g["xmlrpc_uri"] != "" {
+			// xmlrpc_uri = https://ipa1.example.test/ipa/xml
+			u := strings.TrimPrefix(g["xmlrpc_uri"], "https://")
+			server = strings.SplitN(u, "/", 2)[0]
+		}
+		if server != "" {
+			set("server", "ldaps://"+server)
+		}
+		set("suffix", g["basedn"])
+		set("realm", g["realm"])
+		set("domain", g["domain"])
+	}
+	if p.Krb5Conf != "" {
+		if realm := krb5DefaultRealm(p.Krb5Conf); realm != "" {
+			if _, ok := c.values["realm"]; !ok {
+				c.values["realm"] = Value{Key: "realm", Value: realm, Source: FromKrb5Conf, Detail: p.Krb5Conf}
+			}
+		}
+		if c.values["krb5-conf"].Source == FromDefault || c.values["krb5-conf"].Value == "" {
+			c.values["krb5-conf"] = Value{Key: "krb5-conf", Value: p.Krb5Conf, Source: FromDefault}
+		}
+	}
+	return nil
+}
+
+func readINI(path string) (map[string]map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	out := map[string]map[string]string{}
+	section := ""
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || line[0] == '#' || line[0] == ';' {
+			continue
+		}
+		if line[0] == '[' && strings.HasSuffix(line, "]") {
+			section = strings.TrimSpace(line[1 : len(line)-1])
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			continue
+		}
+		if out[section] == nil {
+			out[section] = map[string]string{}
+		}
+		out[section][strings.TrimSpace(k)] = strings.TrimSpace(v)
+	}
+	return out, sc.Err()
+}
+
+func krb5DefaultRealm(path string) string {
+	ini, err := readINI(path)
+	if err != nil {
+		return ""
+	}
+	return ini["libdefaults"]["default_realm"]
+}
+
+func (c *Config) validate() error {
+	for _, name := range []string{"timeout", "connect-timeout"} {
+		v := c.values[name]
+		if d, err := time.ParseDuration(v.Value); err != nil || d <= 0 {
+			return fmt.Errorf("invalid %s %q from %s: want a positive duration such as 3s", name, v.Value, v.Source)
+		}
+	}
+	for _, name := range []string{"starttls", "insecure"} {
+		v := c.values[name].Value
+		if v != "true" && v != "false" {
+			return fmt.Errorf("invalid %s %q from %s: want true or false", name, v, c.values[name].Source)
+		}
+	}
+	return nil
+}
+
+// KeyNames lists every key.
+func KeyNames() []string {
+	out := make([]string, len(Keys))
+	for i, k := range Keys {
+		out[i] = k.Name
+	}
+	return out
+}
+
+// Get returns a value ("" when unset).
+func (c *Config) Get(name string) string { return c.values[name].Value }
+
+// Lookup returns the value with its source.
+func (c *Config) Lookup(name string) (Value, bool) {
+	v, ok := c.values[name]
+	return v, ok
+}
+
+// Set records a derived value (e.g. the default sandbox path).
+func (c *Config) Set(name, value string, src Source, detail string) {
+	c.values[name] = Value{Key: name, Value: value, Source: src, Detail: detail}
+}
+
+// List returns the value of a list key, split on commas.
+func (c *Config) List(name string) []string {
+	var out []string
+	for _, s := range strings.Split(c.Get(name), ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Bool returns a boolean key.
+func (c *Config) Bool(name string) bool { return c.Get(name) == "true" }
+
+// Duration returns a duration key (validated by Load).
+func (c *Config) Duration(name string) time.Duration {
+	d, _ := time.ParseDuration(c.Get(name))
+	return d
+}
+
+// All returns every key in table order, with "(unset)" for missing ones.
+func (c *Config) All() []Value {
+	out := make([]Value, 0, len(Keys))
+	for _, k := range Keys {
+		if v, ok := c.values[k.Name]; ok {
+			out = append(out, v)
+		} else {
+			out = append(out, Value{Key: k.Name, Source: "unset"})
+		}
+	}
+	return out
+}
+
+// StateDir is where accessctl keeps its state (default sandbox, records, runbooks).
+func (c *Config) StateDir() string {
+	if d := c.Get("state-dir"); d != "" {
+		return d
+	}
+	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
+		return filepath.Join(d, "accessctl")
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return filepath.Join(os.TempDir(), "accessctl-state")
+	}
+	return filepath.Join(home, ".local", "state", "accessctl")
+}
