@@ -1,0 +1,223 @@
+// Package factory builds the Factory the real binary uses.
+package factory
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+
+	"github.com/accessctl/accessctl/pkg/cmdutil"
+	"github.com/accessctl/accessctl/pkg/config"
+	"github.com/accessctl/accessctl/pkg/directory"
+	"github.com/accessctl/accessctl/pkg/iostreams"
+	"github.com/accessctl/accessctl/pkg/ldapdir"
+	"github.com/accessctl/accessctl/pkg/prompt"
+	"github.com/accessctl/accessctl/pkg/sandbox"
+	"github.com/accessctl/accessctl/pkg/siteconv"
+)
+
+// Flags are the global settings given on the command line (only those set).
+type Flags struct {
+	Set   map[string]string
+	Debug bool
+}
+
+// New returns the Factory for the binary. flags is filled by the root command before any
+// command runs.
+func New(version string, io *iostreams.IOStreams, flags *Flags) *cmdutil.Factory {
+	f := &cmdutil.Factory{Version: version, IO: io}
+	if io.CanPrompt() {
+		f.Prompter = &prompt.Terminal{In: io.In, Out: io.ErrOut}
+	}
+	var (
+		cfgOnce sync.Once
+		cfg     *config.Config
+		cfgErr  error
+	)
+	f.Config = func() (*config.Config, error) {
+		cfgOnce.Do(func() { cfg, cfgErr = config.Load(flags.Set, config.DefaultPaths()) })
+		return cfg, cfgErr
+	}
+	var (
+		convOnce sync.Once
+		conv     *siteconv.Conventions
+		convErr  error
+	)
+	f.Conventions = func() (*siteconv.Conventions, error) {
+		convOnce.Do(func() {
+			c, err := f.Config()
+			if err != nil {
+				convErr = err
+				return
+			}
+			if path := c.Get("conventions"); path != "" {
+				conv, convErr = siteconv.Load(path)
+				if convErr != nil {
+					convErr = cmdutil.InputError(convErr)
+				}
+				return
+			}
+			conv = siteconv.Default()
+		})
+		return conv, convErr
+	}
+	var (
+		dirOnce sync.Once
+		dir     *directory.Counting
+		dirErr  error
+	)
+	f.Directory = func(ctx context.Context) (directory.Client, error) {
+		dirOnce.Do(func() {
+			var c directory.Client
+			c, dirErr = open(ctx, f, flags)
+			if dirErr != nil {
+				return
+			}
+			dir = directory.NewCounting(c)
+		})
+		if dirErr != nil {
+			return nil, dirErr
+		}
+		// ACCESSCTL_FAULT_AT=N fails the Nth write: the hook the rollback tests use.
+		if n, err := strconv.ParseInt(os.Getenv("ACCESSCTL_FAULT_AT"), 10, 64); err == nil && n > 0 {
+			return directory.NewFaulty(dir, n), nil
+		}
+		return dir, nil
+	}
+	f.Ops = func() int64 {
+		if dir == nil {
+			return 0
+		}
+		return dir.Count()
+	}
+	if flags.Debug || os.Getenv("ACCESSCTL_DEBUG") != "" {
+		f.Debug = io.ErrOut
+	}
+	return f
+}
+
+func debugf(f *cmdutil.Factory, format string, args ...any) {
+	if f.Debug != nil {
+		fmt.Fprintf(f.Debug, "debug: "+format+"\n", args...)
+	}
+}
+
+// open chooses the backend: a sandbox chosen by flag or environment wins; then configured
+// servers; with nothing configured at all, the default sandbox in the state directory.
+func open(ctx context.Context, f *cmdutil.Factory, flags *Flags) (directory.Client, error) {
+	cfg, err := f.Config()
+	if err != nil {
+		return nil, cmdutil.InputError(err)
+	}
+	sb, _ := cfg.Lookup("sandbox")
+	servers := cfg.List("server")
+	if sb.Value == "" && len(servers) == 0 {
+		conv, err := f.Conventions()
+		if err == nil && len(conv.Servers) > 0 {
+			servers = conv.Servers
+		}
+	}
+	if sb.Value != "" || len(servers) == 0 {
+		path := sb.Value
+		if path == "" {
+			path = filepath.Join(cfg.StateDir(), "sandbox.ldif")
+			cfg.Set("sandbox", path, config.FromDerived, "no server configured")
+			fmt.Fprintf(f.IO.ErrOut, "accessctl: no server configured; using the sandbox %s\n", path)
+		}
+		return openSandbox(f, cfg, path)
+	}
+	return dialLDAP(ctx, f, cfg, servers)
+}
+
+func openSandbox(f *cmdutil.Factory, cfg *config.Config, path string) (directory.Client, error) {
+	if _, err := os.Stat(path); os.IsNotExist(err) {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, fmt.Errorf("create sandbox directory: %w", err)
+		}
+		opts := sandbox.InitOptions{Suffix: cfg.Get("suffix"), Realm: cfg.Get("realm")}
+		if err := sandbox.Init(path, opts); err != nil {
+			return nil, fmt.Errorf("create sandbox %s: %w", path, err)
+		}
+		fmt.Fprintf(f.IO.ErrOut, "accessctl: created an empty sandbox directory %s\n", path)
+	}
+	debugf(f, "sandbox %s", path)
+	d, err := sandbox.Open(path)
+	if err != nil {
+		return nil, cmdutil.InputError(fmt.Errorf("open sandbox %s: %w", path, err))
+	}
+	return d, nil
+}
+
+func dialLDAP(ctx context.Context, f *cmdutil.Factory, cfg *config.Config, servers []string) (directory.Client, error) {
+	opts := ldapdir.Options{
+		Servers:        servers,
+		StartTLS:       cfg.Bool("starttls"),
+		Insecure:       cfg.Bool("insecure"),
+		ConnectTimeout: cfg.Duration("connect-timeout"),
+		Timeout:        cfg.Duration("timeout"),
+		Suffix:         cfg.Get("suffix"),
+		Debug:          f.Debug,
+	}
+	if ca := cfg.Get("ca-file"); ca != "" {
+		if _, err := os.Stat(ca); err == nil {
+			opts.CAFile = ca
+		} else if v, _ := cfg.Lookup("ca-file"); v.Source != config.FromDefault {
+			return nil, cmdutil.InputErrorf("CA file %s: %v", ca, err)
+		}
+	}
+	if opts.Insecure {
+		fmt.Fprintln(f.IO.ErrOut, "accessctl: warning: --insecure: plain LDAP, the connection is not protected by TLS")
+	}
+	if dn := cfg.Get("bind-dn"); dn != "" {
+		pw, err := readPassword(f, cfg)
+		if err != nil {
+			return nil, err
+		}
+		opts.Simple = &ldapdir.SimpleBind{DN: dn, Password: pw}
+	} else {
+		opts.GSSAPI = &ldapdir.GSSAPIBind{Keytab: cfg.Get("keytab"), Principal: cfg.Get("principal"), Krb5Conf: cfg.Get("krb5-conf"), Realm: cfg.Get("realm")}
+	}
+	c, err := ldapdir.Dial(ctx, opts)
+	if err != nil {
+		if directory.IsAuth(err) {
+			return nil, &cmdutil.AuthError{Err: err}
+		}
+		return nil, err
+	}
+	for _, s := range c.FailedServers() {
+		debugf(f, "server failed: %s", s)
+	}
+	debugf(f, "connected to %s", c.Server())
+	return c, nil
+}
+
+// readPassword takes the simple-bind password from --password-file, from stdin when it
+// is not a terminal, or from a masked prompt; never from argv.
+func readPassword(f *cmdutil.Factory, cfg *config.Config) (string, error) {
+	if path := cfg.Get("password-file"); path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return "", cmdutil.InputErrorf("read password file: %v", err)
+		}
+		return trimNewline(string(data)), nil
+	}
+	if !f.IO.IsStdinTTY() {
+		data, err := io.ReadAll(f.IO.In)
+		if err != nil {
+			return "", fmt.Errorf("read password from stdin: %w", err)
+		}
+		return trimNewline(string(data)), nil
+	}
+	return readMasked(f)
+}
+
+func trimNewline(s string) string {
+	for len(s) > 0 && (s[len(s)-1] == '\n' || s[len(s)-1] == '\r') {
+		s = s[:len(s)-1]
+	}
+	return s
+}

@@ -1,0 +1,89 @@
+// Package helptopics adds `accessctl help environment|exit-codes|conventions`.
+package helptopics
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/accessctl/accessctl/pkg/cmdutil"
+	"github.com/accessctl/accessctl/pkg/config"
+)
+
+// Topics returns the help-topic commands.
+func Topics(f *cmdutil.Factory) []*cobra.Command {
+	return []*cobra.Command{
+		topic("environment", "Environment variables accessctl reads", environment()),
+		topic("exit-codes", "Exit codes of every command", cmdutil.ExitCodeTable),
+		conventionsTopic(f),
+	}
+}
+
+func topic(name, short, long string) *cobra.Command {
+	return &cobra.Command{
+		Use: name, Short: short, Long: long,
+		Annotations: map[string]string{"helptopic": "true"},
+		Hidden:      true,
+		Run:         func(c *cobra.Command, _ []string) { fmt.Fprintln(c.OutOrStdout(), c.Long) },
+	}
+}
+
+func environment() string {
+	var b strings.Builder
+	b.WriteString("Every setting has a flag, a config-file key and an environment variable of the same name.\n")
+	b.WriteString("Precedence: flag > environment > ~/.config/accessctl/config.yaml > /etc/ipa/default.conf\n+ /etc/krb5.conf > default.\n\n")
+	for _, k := range config.Keys {
+		fmt.Fprintf(&b, "  %-26s --%s: %s\n", k.Env, k.Name, k.Help)
+	}
+	extra := [][2]string{
+		{"ACCESSCTL_CONFIG", "path of the config file"},
+		{"ACCESSCTL_IPA_CONF", "path of the IPA client config (default /etc/ipa/default.conf)"},
+		{"ACCESSCTL_DEBUG", "any value: same as --debug"},
+		{"ACCESSCTL_PROMPT_DISABLED", "any value: never prompt (removing plans then need --yes)"},
+		{"KRB5CCNAME", "Kerberos ticket cache (FILE: or DIR: caches; not KCM:/KEYRING:)"},
+		{"KRB5_CONFIG", "Kerberos configuration file"},
+		{"NO_COLOR", "any non-empty value: no colour"},
+		{"CLICOLOR_FORCE", "colour even when not on a terminal"},
+		{"XDG_STATE_HOME", "base of the state directory (default sandbox, records, runbooks)"},
+	}
+	for _, e := range extra {
+		fmt.Fprintf(&b, "  %-26s %s\n", e[0], e[1])
+	}
+	return b.String()
+}
+
+func conventionsTopic(f *cmdutil.Factory) *cobra.Command {
+	return &cobra.Command{
+		Use: "conventions", Short: "Explain the active site conventions",
+		Annotations: map[string]string{"helptopic": "true"}, Hidden: true,
+		RunE: func(c *cobra.Command, _ []string) error {
+			conv, err := f.Conventions()
+			if err != nil {
+				return err
+			}
+			w := c.OutOrStdout()
+			n := conv.ClusterNames("<cluster>")
+			fmt.Fprintf(w, "Conventions: %s (revision %s)\nSource: %s\n\n", conv.Name, conv.Revision, conv.Source)
+			fmt.Fprintf(w, "A cluster is five objects made together:\n  user group (login)  %s\n  user group (sudo)   %s\n  hostgroup           %s\n  HBAC rule           %s  (all services; %s -> %s)\n  sudo rule           %s  (all commands as any user/group; %s -> %s)\n\n",
+				n.Group, n.SudoGroup, n.Hostgroup, n.HBACRule, n.Group, n.Hostgroup, n.SudoRule, n.SudoGroup, n.Hostgroup)
+			g, r := conv.SudotoNames("<hostgroup>", "<role>")
+			fmt.Fprintf(w, "Role accounts: group %s and sudo rule %s (options %s)\n", g, r, strings.Join(conv.Role.SudoOptions, " "))
+			fmt.Fprintf(w, "Service bind DNs: %s\n\n", conv.Service.BindDN)
+			fmt.Fprintf(w, "IDs: central IDs are >= %d; UID == GID: %v\n", conv.IDs.Minimum, conv.IDs.UIDEqualsGID)
+			for _, rg := range conv.IDs.Ranges {
+				fmt.Fprintf(w, "  %-12s %d-%d  %s\n", rg.Name, rg.Min, rg.Max, rg.Description)
+			}
+			fmt.Fprintln(w, "Reserved IDs:")
+			for _, rs := range conv.IDs.Reservations {
+				name := rs.Name
+				if name == "" {
+					name = "(" + rs.Note + ")"
+				}
+				fmt.Fprintf(w, "  %d  %s\n", rs.ID, name)
+			}
+			fmt.Fprintf(w, "\nHostgroup membership comes only from automember rules on %q, all or nothing.\n", conv.Automember.Key)
+			return nil
+		},
+	}
+}

@@ -1,0 +1,82 @@
+// Package root assembles the accessctl command tree.
+package root
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/accessctl/accessctl/pkg/cmd/factory"
+	"github.com/accessctl/accessctl/pkg/cmdutil"
+	"github.com/accessctl/accessctl/pkg/config"
+)
+
+// Groups of commands shown in help.
+const (
+	GroupAccess = "access"
+	GroupSetup  = "setup"
+)
+
+// NewCmdRoot builds the root command. flags is filled from the global flags before any
+// command runs; the Factory reads it lazily.
+func NewCmdRoot(f *cmdutil.Factory, flags *factory.Flags, subcommands ...*cobra.Command) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "accessctl",
+		Short: "Govern FreeIPA access by the site's conventions",
+		Long: `accessctl manages a FreeIPA site's access by its written conventions (ITTN-010):
+clusters (user group, sudo group, hostgroup, HBAC and sudo rules made together),
+automember hostgroup rules, UID/GID ranges, role accounts, service bind DNs,
+offboarding and host renames.
+
+Every command that changes the directory prints a plan first and accepts --dry-run
+and --yes. Without a server configured, accessctl works on a sandbox LDIF file.
+
+` + cmdutil.ExitCodeTable,
+		Version:       f.Version,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			cmd.Root().PersistentFlags().Visit(func(fl *pflag.Flag) {
+				if fl.Name == "debug" {
+					return
+				}
+				v := fl.Value.String()
+				if sv, ok := fl.Value.(pflag.SliceValue); ok {
+					v = strings.Join(sv.GetSlice(), ",")
+				}
+				flags.Set[fl.Name] = v
+			})
+			return nil
+		},
+	}
+	cmd.SetVersionTemplate("accessctl {{.Version}}\n")
+	pf := cmd.PersistentFlags()
+	for _, k := range config.Keys {
+		help := k.Help
+		if k.Env != "" {
+			help += fmt.Sprintf(" [$%s]", k.Env)
+		}
+		if k.List {
+			pf.StringSlice(k.Name, nil, help)
+		} else if k.Name == "starttls" || k.Name == "insecure" {
+			pf.Bool(k.Name, false, help)
+		} else {
+			pf.String(k.Name, "", help)
+		}
+	}
+	pf.BoolVar(&flags.Debug, "debug", false, "print servers, binds, filters, operation counts and timings on stderr [$ACCESSCTL_DEBUG]")
+	for _, name := range []string{"sandbox", "conventions", "ca-file", "keytab", "password-file", "krb5-conf"} {
+		_ = cmd.MarkPersistentFlagFilename(name)
+	}
+	_ = cmd.MarkPersistentFlagDirname("state-dir")
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &cmdutil.FlagError{Err: err, ShowUsage: true}
+	})
+	cmd.AddGroup(&cobra.Group{ID: GroupAccess, Title: "Access commands:"}, &cobra.Group{ID: GroupSetup, Title: "Setup and directory commands:"})
+	for _, sub := range subcommands {
+		cmd.AddCommand(sub)
+	}
+	return cmd
+}

@@ -1,0 +1,82 @@
+// Package sandboxcmd implements `accessctl sandbox init`.
+package sandboxcmd
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+
+	"github.com/spf13/cobra"
+
+	"github.com/accessctl/accessctl/pkg/cmdutil"
+	"github.com/accessctl/accessctl/pkg/sandbox"
+)
+
+var realmPattern = regexp.MustCompile(`^[A-Z0-9]([A-Z0-9-]*[A-Z0-9])?(\.[A-Z0-9]([A-Z0-9-]*[A-Z0-9])?)*$`)
+
+// NewCmdSandbox is the `sandbox` noun.
+func NewCmdSandbox(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{Use: "sandbox", Short: "Create and manage sandbox directory files", GroupID: "setup"}
+	cmd.AddCommand(newCmdInit(f))
+	return cmd
+}
+
+func newCmdInit(f *cmdutil.Factory) *cobra.Command {
+	var opts sandbox.InitOptions
+	var force bool
+	cmd := &cobra.Command{
+		Use:   "init [FILE]",
+		Short: "Create a FreeIPA-shaped sandbox directory file",
+		Long: `Create an LDIF file (suffix and realm from --suffix and --realm) holding an empty FreeIPA-shaped tree (containers, default
+groups, admin user, automember definitions, ID range), or with --demo the users,
+hosts, hostgroups and amor cluster of ITTN-010 so every command can be tried.
+FILE defaults to --sandbox, then to the sandbox in the state directory.`,
+		Example: "  accessctl sandbox init --demo /tmp/site.ldif\n  accessctl --sandbox /tmp/site.ldif cluster create hvac --desc \"Summit HVAC\"",
+		Args:    cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := f.Config()
+			if err != nil {
+				return cmdutil.InputError(err)
+			}
+			path := cfg.Get("sandbox")
+			if len(args) == 1 {
+				path = args[0]
+			}
+			if path == "" {
+				path = filepath.Join(cfg.StateDir(), "sandbox.ldif")
+			}
+			if opts.Suffix == "" {
+				opts.Suffix = cfg.Get("suffix")
+			}
+			if opts.Realm == "" {
+				opts.Realm = cfg.Get("realm")
+			}
+			if opts.Realm != "" && !realmPattern.MatchString(opts.Realm) {
+				return cmdutil.InputErrorf("invalid realm %q: want upper-case DNS-style name such as EXAMPLE.TEST", opts.Realm)
+			}
+			if _, err := os.Stat(path); err == nil && !force {
+				return cmdutil.InputErrorf("sandbox %s already exists (use --force to replace it)", path)
+			}
+			if force {
+				if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
+					return fmt.Errorf("remove old sandbox: %w", err)
+				}
+			}
+			if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+				return fmt.Errorf("create sandbox directory: %w", err)
+			}
+			if err := sandbox.Init(path, opts); err != nil {
+				return cmdutil.InputError(fmt.Errorf("create sandbox: %w", err))
+			}
+			fmt.Fprintln(f.IO.Out, path)
+			if f.IO.IsStderrTTY() {
+				fmt.Fprintf(f.IO.ErrOut, "✓ Created sandbox %s; use it with --sandbox %s or ACCESSCTL_SANDBOX\n", path, path)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&opts.Demo, "demo", false, "add ITTN-010's users, hosts, hostgroups and the amor cluster")
+	cmd.Flags().BoolVar(&force, "force", false, "replace an existing file")
+	return cmd
+}

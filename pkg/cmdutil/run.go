@@ -1,0 +1,72 @@
+package cmdutil
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/accessctl/accessctl/pkg/directory"
+	"github.com/accessctl/accessctl/pkg/plan"
+)
+
+// RunPlan is the one confirmation and apply path: print the plan on stdout, stop for
+// --dry-run/--emit/an empty plan, refuse a removing plan off a terminal without --yes, ask
+// on a terminal unless --yes, then apply all or nothing. It returns whether it applied.
+func RunPlan(ctx context.Context, f *Factory, dir directory.Client, p *plan.Plan, flags *PlanFlags) (bool, error) {
+	preview := flags.DryRun || flags.Emit != ""
+	p.DryRun = preview
+	format := flags.Format()
+	out := f.IO.Out
+	if format == plan.Text {
+		out = f.IO.StyledOut()
+	}
+	machine := format == plan.JSON || format == plan.YAML
+	// Machine formats print once, after the outcome is known (applied: true/false).
+	if !machine {
+		if err := plan.Render(out, p, format); err != nil {
+			return false, err
+		}
+	}
+	finish := func(applied bool, err error) (bool, error) {
+		if machine {
+			if rerr := plan.Render(out, p, format); rerr != nil && err == nil {
+				err = rerr
+			}
+		}
+		return applied, err
+	}
+	if preview || p.Empty() {
+		return finish(false, nil)
+	}
+	if p.Removing() && !flags.Yes && !f.IO.CanPrompt() {
+		return finish(false, ErrYesRequired)
+	}
+	if !flags.Yes && f.IO.CanPrompt() && f.Prompter != nil {
+		q := "Apply this plan?"
+		if p.Removing() {
+			q = "Apply this plan? It removes access or data."
+		}
+		ok, err := f.Prompter.Confirm(q, false)
+		if err != nil {
+			return finish(false, err)
+		}
+		if !ok {
+			return finish(false, ErrCanceled)
+		}
+	}
+	stop := f.IO.Progress("applying " + p.Title)
+	err := plan.Apply(ctx, dir, p)
+	stop()
+	if err != nil {
+		var ae *plan.ApplyError
+		if errors.As(err, &ae) && errors.Is(ctx.Err(), context.Canceled) {
+			return finish(false, fmt.Errorf("%w: %v", ErrCanceled, err))
+		}
+		return finish(false, err)
+	}
+	if f.IO.IsStderrTTY() && !machine {
+		n := len(p.Pending())
+		fmt.Fprintf(f.IO.ErrOut, "✓ Applied %d change(s): %s\n", n, p.Title)
+	}
+	return finish(true, nil)
+}
