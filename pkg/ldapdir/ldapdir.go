@@ -1,0 +1,443 @@
+// Package ldapdir is the LDAP backend of accessctl's directory layer: a directory.Client
+// over github.com/go-ldap/ldap/v3 with server failover, TLS verified against the IPA CA,
+// GSSAPI binds with the SASL security layer a FreeIPA server demands (package saslgss),
+// simple binds, paged searches, and every error mapped to a *directory.Error.
+package ldapdir
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-ldap/ldap/v3"
+	"github.com/jcmturner/gokrb5/v8/client"
+
+	"github.com/accessctl/accessctl/pkg/directory"
+	"github.com/accessctl/accessctl/pkg/ldapdir/saslgss"
+)
+
+// Defaults.
+const (
+	DefaultConnectTimeout = 3 * time.Second
+	DefaultTimeout        = 30 * time.Second
+	DefaultPageSize       = 500
+	// DefaultCAFile is the IPA CA a FreeIPA client has.
+	DefaultCAFile = "/etc/ipa/ca.crt"
+)
+
+// Bind is how the client authenticates: GSSAPI, Simple, or nil for anonymous.
+type Bind interface{ bindName() string }
+
+// GSSAPI binds with Kerberos. With Keytab (and Principal) it logs in from the keytab;
+// otherwise it uses the credential cache CCache ("" = KRB5CCNAME, then the default).
+type GSSAPI struct {
+	CCache    string
+	Keytab    string
+	Principal string
+	// Krb5Conf is the Kerberos configuration ("" = KRB5_CONFIG, then /etc/krb5.conf).
+	Krb5Conf string
+}
+
+func (GSSAPI) bindName() string { return "GSSAPI" }
+
+// Simple binds with a DN and password. The password is never logged.
+type Simple struct {
+	DN       string
+	Password string
+}
+
+func (Simple) bindName() string { return "simple" }
+
+// Options configure Dial.
+type Options struct {
+	// Servers are tried in order: ldaps://host[:port] or ldap://host[:port].
+	Servers []string
+	// StartTLS upgrades ldap:// servers with the StartTLS operation.
+	StartTLS bool
+	// CAFile is the CA bundle to verify servers with ("" = /etc/ipa/ca.crt when present,
+	// else the system pool).
+	CAFile string
+	// Insecure allows ldap:// without StartTLS (the caller warns).
+	Insecure bool
+	// ConnectTimeout bounds TCP connect, TLS handshake, StartTLS and a plain-LDAP server's
+	// first answer (default 3s).
+	ConnectTimeout time.Duration
+	// Timeout bounds every operation, binds included (default 30s).
+	Timeout time.Duration
+	// Suffix is the naming context ("" = read from the root DSE).
+	Suffix string
+	// Bind is GSSAPI, Simple or nil (anonymous).
+	Bind Bind
+	// PageSize for paged searches (default 500).
+	PageSize int
+	// Debug receives servers, binds, filters, operation counts and timings; never secrets.
+	Debug io.Writer
+}
+
+// Client is a bound connection to one directory server. It implements directory.Client
+// and directory.Identifier. Operations are serialized.
+type Client struct {
+	mu       sync.Mutex
+	conn     *ldap.Conn
+	raw      net.Conn
+	server   string
+	failed   []string
+	suffix   string
+	timeout  time.Duration
+	page     int
+	debug    io.Writer
+	ops      atomic.Int64
+	controls []string
+}
+
+var (
+	_ directory.Client     = (*Client)(nil)
+	_ directory.Identifier = (*Client)(nil)
+)
+
+func (o *Options) defaults() {
+	if o.ConnectTimeout <= 0 {
+		o.ConnectTimeout = DefaultConnectTimeout
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if o.PageSize <= 0 {
+		o.PageSize = DefaultPageSize
+	}
+}
+
+func (o *Options) debugf(format string, args ...any) {
+	if o.Debug != nil {
+		fmt.Fprintf(o.Debug, "ldap: "+format+"\n", args...)
+	}
+}
+
+// TLSConfig returns the TLS configuration for host: verified against CAFile, else
+// /etc/ipa/ca.crt when present, else the system pool.
+func TLSConfig(caFile, host string) (*tls.Config, error) {
+	cfg := &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
+	if caFile == "" {
+		if _, err := os.Stat(DefaultCAFile); err == nil {
+			caFile = DefaultCAFile
+		}
+	}
+	if caFile != "" {
+		pem, err := os.ReadFile(caFile)
+		if err != nil {
+			return nil, fmt.Errorf("read CA file: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("CA file %s holds no PEM certificate", caFile)
+		}
+		cfg.RootCAs = pool
+	}
+	return cfg, nil
+}
+
+// Dial connects and binds to the first server of opts.Servers that answers, trying them
+// in order. The error names every server tried and why it failed.
+func Dial(ctx context.Context, opts Options) (*Client, error) {
+	opts.defaults()
+	if len(opts.Servers) == 0 {
+		return nil, &directory.Error{Code: directory.CodeNetwork, Op: "connect", Message: "no directory server configured"}
+	}
+	var krb *client.Client
+	if g, ok := opts.Bind.(GSSAPI); ok {
+		cl, warnings, err := kerberosClient(g)
+		for _, w := range warnings {
+			opts.debugf("warning: %s", w)
+		}
+		if err != nil {
+			return nil, &directory.Error{Code: directory.CodeInvalidCredentials, Op: "bind", Message: err.Error(), Err: err}
+		}
+		krb = cl
+		opts.debugf("kerberos: principal %s@%s", cl.Credentials.UserName(), cl.Credentials.Domain())
+	}
+	var failed, reasons []string
+	lastCode := directory.CodeNetwork
+	var lastErr error
+	for _, server := range opts.Servers {
+		start := time.Now()
+		c, err := dialOne(ctx, &opts, server, krb)
+		if err == nil {
+			c.failed = failed
+			opts.debugf("connected to %s in %s", server, time.Since(start).Round(time.Millisecond))
+			if err := c.init(ctx, opts.Suffix); err != nil {
+				c.Close()
+				return nil, err
+			}
+			return c, nil
+		}
+		took := time.Since(start).Round(time.Millisecond)
+		opts.debugf("%s failed after %s: %v", server, took, err)
+		failed = append(failed, server)
+		reasons = append(reasons, fmt.Sprintf("%s: %s", server, reasonOf(err)))
+		lastErr = err
+		if code := directory.CodeOf(err); code >= 0 && code != directory.CodeNetwork {
+			lastCode = code
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	what := "no directory server answered"
+	if len(failed) == 1 {
+		what = "directory server failed"
+	}
+	return nil, &directory.Error{Code: lastCode, Op: "connect",
+		Message: what + ": " + strings.Join(reasons, "; "), Err: lastErr}
+}
+
+func reasonOf(err error) string {
+	var de *directory.Error
+	if errors.As(err, &de) {
+		if de.Message != "" {
+			return de.Message
+		}
+		if de.Err != nil {
+			return de.Err.Error()
+		}
+	}
+	return describeNetErr(err)
+}
+
+// dialOne connects, secures and binds to one server.
+func dialOne(ctx context.Context, o *Options, server string, krb *client.Client) (*Client, error) {
+	u, err := url.Parse(server)
+	if err != nil || u.Host == "" {
+		return nil, &directory.Error{Code: directory.CodeNetwork, Op: "connect", DN: server, Message: "not an LDAP URL (want ldaps://host[:port] or ldap://host[:port])"}
+	}
+	scheme := strings.ToLower(u.Scheme)
+	host := u.Hostname()
+	port := u.Port()
+	switch scheme {
+	case "ldaps":
+		if port == "" {
+			port = "636"
+		}
+	case "ldap":
+		if port == "" {
+			port = "389"
+		}
+		if !o.StartTLS && !o.Insecure {
+			return nil, &directory.Error{Code: directory.CodeNetwork, Op: "connect", DN: server,
+				Message: "plain LDAP without TLS refused; use ldaps://, StartTLS (--starttls) or --insecure"}
+		}
+	default:
+		return nil, &directory.Error{Code: directory.CodeNetwork, Op: "connect", DN: server, Message: "unsupported URL scheme " + u.Scheme}
+	}
+	fail := func(op string, err error) error {
+		if de := (*directory.Error)(nil); errors.As(err, &de) {
+			return err
+		}
+		var le *ldap.Error
+		if errors.As(err, &le) {
+			return mapError(err, op, "")
+		}
+		return &directory.Error{Code: directory.CodeNetwork, Op: op, Message: describeNetErr(err), Err: err}
+	}
+
+	cctx, cancel := context.WithTimeout(ctx, o.ConnectTimeout)
+	defer cancel()
+	d := net.Dialer{Timeout: o.ConnectTimeout, KeepAlive: 30 * time.Second}
+	raw, err := d.DialContext(cctx, "tcp", net.JoinHostPort(host, port))
+	if err != nil {
+		return nil, fail("connect", err)
+	}
+	o.debugf("%s: tcp connected to %s", server, raw.RemoteAddr())
+	ok := false
+	defer func() {
+		if !ok {
+			raw.Close()
+		}
+	}()
+	// Abort the whole set-up when ctx is cancelled.
+	stop := context.AfterFunc(ctx, func() { raw.Close() })
+	defer stop()
+
+	conn := raw
+	isTLS := false
+	firstAnswer := o.Timeout
+	if scheme == "ldaps" || o.StartTLS {
+		cfg, err := TLSConfig(o.CAFile, host)
+		if err != nil {
+			return nil, &directory.Error{Code: directory.CodeNetwork, Op: "connect", Message: err.Error(), Err: err}
+		}
+		if scheme == "ldaps" {
+			tc := tls.Client(raw, cfg)
+			if err := tc.HandshakeContext(cctx); err != nil {
+				return nil, fail("tls", err)
+			}
+			conn = tc
+		} else {
+			tc, err := saslgss.StartTLS(raw, cfg, o.ConnectTimeout)
+			if err != nil {
+				return nil, fail("starttls", err)
+			}
+			conn = tc
+		}
+		isTLS = true
+		o.debugf("%s: tls established", server)
+	} else {
+		// Nothing has answered yet: a hanging server must not cost the whole Timeout.
+		firstAnswer = min(o.ConnectTimeout, o.Timeout)
+	}
+
+	c := &Client{server: server, timeout: o.Timeout, page: o.PageSize, debug: o.Debug, raw: raw}
+	start := time.Now()
+	switch b := o.Bind.(type) {
+	case GSSAPI:
+		spn := "ldap/" + host
+		mech := saslgss.New(krb, spn, saslgss.Options{})
+		wrapped, err := saslgss.Bind(conn, mech, saslgss.BindTimeouts{First: firstAnswer, Step: o.Timeout})
+		c.ops.Add(1)
+		if err != nil {
+			return nil, fail("bind", fmt.Errorf("gssapi bind as %s to %s: %w", krb.Credentials.CName().PrincipalNameString(), spn, err))
+		}
+		layer := map[byte]string{saslgss.LayerNone: "none", saslgss.LayerIntegrity: "integrity", saslgss.LayerConfidentiality: "confidentiality"}[mech.Security().Layer]
+		o.debugf("%s: gssapi bind as %s (spn %s, security layer %s) in %s", server,
+			krb.Credentials.CName().PrincipalNameString(), spn, layer, time.Since(start).Round(time.Millisecond))
+		c.conn = ldap.NewConn(wrapped, isTLS)
+		c.conn.Start()
+	case Simple:
+		c.conn = ldap.NewConn(conn, isTLS)
+		c.conn.Start()
+		c.conn.SetTimeout(firstAnswer)
+		err := c.conn.Bind(b.DN, b.Password)
+		c.ops.Add(1)
+		if err != nil {
+			c.conn.Close()
+			return nil, fail("bind", err)
+		}
+		o.debugf("%s: simple bind as %s in %s", server, b.DN, time.Since(start).Round(time.Millisecond))
+	case nil:
+		c.conn = ldap.NewConn(conn, isTLS)
+		c.conn.Start()
+		o.debugf("%s: anonymous", server)
+	default:
+		return nil, fmt.Errorf("unknown bind %T", o.Bind)
+	}
+	c.conn.SetTimeout(o.Timeout)
+	ok = true
+	return c, nil
+}
+
+// init reads the root DSE: the suffix when none was given, and the supported controls.
+func (c *Client) init(ctx context.Context, suffix string) error {
+	entries, err := c.search(ctx, directory.SearchRequest{BaseDN: "", Scope: directory.ScopeBase, Filter: "(objectClass=*)",
+		Attributes: []string{"namingContexts", "defaultNamingContext", "supportedControl"}}, false)
+	if err != nil {
+		if suffix != "" {
+			c.suffix = suffix
+			c.debugf("root DSE unreadable (%v); suffix %s as given", err, suffix)
+			return nil
+		}
+		return fmt.Errorf("read the root DSE for the suffix: %w", err)
+	}
+	if len(entries) > 0 {
+		c.controls = entries[0].Get("supportedControl")
+		if suffix == "" {
+			suffix = entries[0].First("defaultNamingContext")
+		}
+		if suffix == "" {
+			for _, nc := range entries[0].Get("namingContexts") {
+				if strings.HasPrefix(strings.ToLower(nc), "dc=") {
+					suffix = nc
+					break
+				}
+			}
+		}
+	}
+	if suffix == "" {
+		return &directory.Error{Code: directory.CodeNoSuchObject, Op: "search", Message: "the root DSE names no naming context; pass the suffix"}
+	}
+	c.suffix = suffix
+	c.debugf("suffix %s", suffix)
+	return nil
+}
+
+func (c *Client) debugf(format string, args ...any) {
+	if c.debug != nil {
+		fmt.Fprintf(c.debug, "ldap: "+format+"\n", args...)
+	}
+}
+
+// Server returns the URL of the server the client is bound to.
+func (c *Client) Server() string { return c.server }
+
+// FailedServers returns the servers tried before this one, in order.
+func (c *Client) FailedServers() []string { return append([]string(nil), c.failed...) }
+
+// Ops returns the number of LDAP operations sent (binds included; one per search page).
+func (c *Client) Ops() int64 { return c.ops.Load() }
+
+// Suffix is the naming context.
+func (c *Client) Suffix() string { return c.suffix }
+
+// Describe names the server.
+func (c *Client) Describe() string { return c.server }
+
+// SupportsControl reports whether the root DSE lists the control OID.
+func (c *Client) SupportsControl(oid string) bool {
+	for _, s := range c.controls {
+		if s == oid {
+			return true
+		}
+	}
+	return false
+}
+
+// Close unbinds and closes the connection.
+func (c *Client) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.conn != nil {
+		c.conn.Close()
+	}
+	return nil
+}
+
+// run serializes one operation under the operation timeout and ctx.
+func (c *Client) run(ctx context.Context, op, dn string, f func() error) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return &directory.Error{Code: directory.CodeNetwork, Op: op, DN: dn, Message: describeNetErr(err), Err: err}
+	}
+	if c.conn.IsClosing() {
+		err := c.conn.GetLastError()
+		if err == nil {
+			err = errors.New("connection closed")
+		}
+		return &directory.Error{Code: directory.CodeNetwork, Op: op, DN: dn, Message: "connection to " + c.server + " lost: " + err.Error(), Err: err}
+	}
+	d := c.timeout
+	if dl, ok := ctx.Deadline(); ok {
+		if left := time.Until(dl); left < d {
+			d = max(left, time.Millisecond)
+		}
+	}
+	c.conn.SetTimeout(d)
+	stop := context.AfterFunc(ctx, func() { c.raw.Close() })
+	err := f()
+	cancelled := !stop()
+	if err != nil {
+		if cancelled && ctx.Err() != nil {
+			return &directory.Error{Code: directory.CodeNetwork, Op: op, DN: dn, Message: describeNetErr(ctx.Err()), Err: ctx.Err()}
+		}
+		return mapError(err, op, dn)
+	}
+	return nil
+}
