@@ -177,9 +177,9 @@ func dialLDAP(ctx context.Context, f *cmdutil.Factory, cfg *config.Config, serve
 		if err != nil {
 			return nil, err
 		}
-		opts.Simple = &ldapdir.SimpleBind{DN: dn, Password: pw}
+		opts.Bind = ldapdir.Simple{DN: dn, Password: pw}
 	} else {
-		opts.GSSAPI = &ldapdir.GSSAPIBind{Keytab: cfg.Get("keytab"), Principal: cfg.Get("principal"), Krb5Conf: cfg.Get("krb5-conf"), Realm: cfg.Get("realm")}
+		opts.Bind = ldapdir.GSSAPI{Keytab: cfg.Get("keytab"), Principal: cfg.Get("principal"), Krb5Conf: cfg.Get("krb5-conf")}
 	}
 	c, err := ldapdir.Dial(ctx, opts)
 	if err != nil {

@@ -38,8 +38,9 @@ and --yes. Without a server configured, accessctl works on a sandbox LDIF file.
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
-			cmd.Root().PersistentFlags().Visit(func(fl *pflag.Flag) {
-				if fl.Name == "debug" {
+			global := cmd.Root().PersistentFlags()
+			cmd.Flags().Visit(func(fl *pflag.Flag) {
+				if fl.Name == "debug" || global.Lookup(fl.Name) != fl {
 					return
 				}
 				v := fl.Value.String()
