@@ -71,7 +71,6 @@ func TestWrapUnwrap(t *testing.T) {
 	}
 }
 
-
 // TestMITLayerOffer is the wrap-token fix: the layer offer as an MIT acceptor sends it
 // (payload then checksum, any RRC) is read correctly, where go-ldap's own parser, which
 // expects the checksum first, reports a checksum mismatch.
