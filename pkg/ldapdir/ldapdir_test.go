@@ -1,0 +1,330 @@
+package ldapdir
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"errors"
+	"io"
+	"math/big"
+	"net"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-ldap/ldap/v3"
+	"github.com/jcmturner/gokrb5/v8/config"
+
+	"github.com/accessctl/accessctl/internal/testbed/faultproxy"
+	"github.com/accessctl/accessctl/pkg/directory"
+)
+
+func TestReadIPAConf(t *testing.T) {
+	conf := `# ipa default.conf
+[global]
+basedn = dc=example,dc=test
+realm = EXAMPLE.TEST
+domain = example.test
+server = ipa1.example.test
+xmlrpc_uri = https://ipa2.example.test/ipa/xml
+enable_ra = False
+
+[other]
+server = ignored.example.test
+`
+	p := filepath.Join(t.TempDir(), "default.conf")
+	os.WriteFile(p, []byte(conf), 0o644)
+	c, err := ReadIPAConf(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := IPAConf{Server: "ipa1.example.test", XMLRPCURI: "https://ipa2.example.test/ipa/xml",
+		BaseDN: "dc=example,dc=test", Realm: "EXAMPLE.TEST", Domain: "example.test"}
+	if *c != want {
+		t.Fatalf("got %+v", *c)
+	}
+	servers, err := ServersFromIPAConf(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(servers, []string{"ldaps://ipa1.example.test", "ldaps://ipa2.example.test"}) {
+		t.Fatalf("servers %v", servers)
+	}
+	same := &IPAConf{Server: "ipa1.example.test", XMLRPCURI: "https://IPA1.example.test/ipa/xml"}
+	if got := same.Servers(); len(got) != 1 {
+		t.Fatalf("duplicates kept: %v", got)
+	}
+	if _, err := ServersFromIPAConf(filepath.Join(t.TempDir(), "missing")); err == nil {
+		t.Fatal("missing file gave no error")
+	}
+}
+
+type fakeResolver map[string][]*net.SRV
+
+func (f fakeResolver) LookupSRV(_ context.Context, service, proto, name string) (string, []*net.SRV, error) {
+	if service != "" || proto != "" {
+		return "", nil, errors.New("want the full name")
+	}
+	if recs, ok := f[name]; ok {
+		return name, recs, nil
+	}
+	return "", nil, &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
+}
+
+func TestServersFromSRV(t *testing.T) {
+	r := fakeResolver{
+		"_ldap._tcp.example.test": {
+			{Target: "ipa1.example.test.", Port: 389}, {Target: "ipa2.example.test.", Port: 389}, {Target: "ipa3.example.test.", Port: 389},
+		},
+		"_ldap._tcp.berlin._locations.example.test": {{Target: "ipa3.example.test.", Port: 389}},
+	}
+	tests := []struct {
+		name, domain, site string
+		want               []string
+		wantErr            bool
+	}{
+		{"no site", "example.test", "", []string{"ldaps://ipa1.example.test", "ldaps://ipa2.example.test", "ldaps://ipa3.example.test"}, false},
+		{"site first", "example.test", "berlin", []string{"ldaps://ipa3.example.test", "ldaps://ipa1.example.test", "ldaps://ipa2.example.test"}, false},
+		{"unknown site falls back", "example.test.", "paris", []string{"ldaps://ipa1.example.test", "ldaps://ipa2.example.test", "ldaps://ipa3.example.test"}, false},
+		{"no records", "other.test", "", nil, true},
+		{"no domain", "", "", nil, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ServersFromSRVWith(context.Background(), r, tt.domain, tt.site)
+			if (err != nil) != tt.wantErr || !slices.Equal(got, tt.want) {
+				t.Fatalf("got %v, %v; want %v", got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestResolveCCache(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "primary"), []byte("tkt\n"), 0o600)
+	uid := strconv.Itoa(os.Getuid())
+	tests := []struct {
+		name, spec, env, conf string
+		want                  string
+		wantErr               string
+	}{
+		{"bare path", "/tmp/cc", "", "", "/tmp/cc", ""},
+		{"FILE", "FILE:/tmp/cc", "", "", "/tmp/cc", ""},
+		{"env", "", "FILE:/tmp/env", "", "/tmp/env", ""},
+		{"DIR primary", "DIR:" + dir, "", "", filepath.Join(dir, "tkt"), ""},
+		{"DIR::path", "DIR::" + dir + "/tktX", "", "", dir + "/tktX", ""},
+		{"DIR without primary", "DIR:" + filepath.Join(dir, "none"), "", "", "", "no primary cache"},
+		{"KCM", "KCM:", "", "", "", "kinit -c FILE:/tmp/krb5cc_" + uid},
+		{"KEYRING", "KEYRING:persistent:1000", "", "", "", "--keytab"},
+		{"config default", "", "", "[libdefaults]\n  default_ccache_name = FILE:/tmp/krb5cc_%{uid}\n", "/tmp/krb5cc_" + uid, ""},
+		{"config KEYRING", "", "", "[libdefaults]\n default_ccache_name = KEYRING:persistent:%{uid}\n", "", "unsupported credential cache"},
+		{"fallback", "", "", "", "/tmp/krb5cc_" + uid, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("KRB5CCNAME", tt.env)
+			got, err := ResolveCCache(tt.spec, tt.conf)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Fatalf("got %q, %v; want %q", got, err, tt.want)
+			}
+		})
+	}
+	if _, err := ResolveCCache("KCM:", ""); !errors.Is(err, ErrUnsupportedCCache) {
+		t.Fatalf("KCM error does not wrap ErrUnsupportedCCache: %v", err)
+	}
+}
+
+func TestAddSHA2(t *testing.T) {
+	cfg, _, _, err := loadKrb5ConfText(t, "[libdefaults]\n default_realm = EXAMPLE.TEST\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ids := range [][]int32{cfg.LibDefaults.DefaultTktEnctypeIDs, cfg.LibDefaults.DefaultTGSEnctypeIDs, cfg.LibDefaults.PermittedEnctypeIDs} {
+		if !slices.Contains(ids, 19) || !slices.Contains(ids, 20) {
+			t.Fatalf("sha2 enctypes missing: %v", ids)
+		}
+	}
+	cfg, _, _, err = loadKrb5ConfText(t, "[libdefaults]\n default_tkt_enctypes = aes256-cts-hmac-sha1-96\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(cfg.LibDefaults.DefaultTktEnctypeIDs, 19) {
+		t.Fatalf("explicit list changed: %v", cfg.LibDefaults.DefaultTktEnctypeIDs)
+	}
+}
+
+func loadKrb5ConfText(t *testing.T, text string) (cfg *config.Config, s string, w []string, err error) {
+	p := filepath.Join(t.TempDir(), "krb5.conf")
+	os.WriteFile(p, []byte(text), 0o644)
+	return loadKrb5Conf(p)
+}
+
+func TestMapError(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		code int
+		msg  string
+	}{
+		{"ldap result", &ldap.Error{ResultCode: ldap.LDAPResultNoSuchObject, Err: errors.New("no such entry")}, directory.CodeNoSuchObject, "no such entry"},
+		{"already exists", &ldap.Error{ResultCode: ldap.LDAPResultEntryAlreadyExists}, directory.CodeEntryAlreadyExists, ""},
+		{"network", ldap.NewError(ldap.ErrorNetwork, errors.New("ldap: connection closed")), directory.CodeNetwork, "connection closed"},
+		{"filter", ldap.NewError(ldap.ErrorFilterCompile, errors.New("unexpected end")), directory.CodeProtocolError, "bad filter"},
+		{"eof", io.EOF, directory.CodeNetwork, "EOF"},
+		{"timeout", os.ErrDeadlineExceeded, directory.CodeNetwork, "timed out"},
+		{"refused", &net.OpError{Op: "dial", Err: errors.New("connection refused")}, directory.CodeNetwork, "dial: connection refused"},
+		{"cancelled", context.Canceled, directory.CodeNetwork, "cancelled"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := mapError(tt.err, "modify", "cn=x,dc=example,dc=test")
+			var de *directory.Error
+			if !errors.As(err, &de) {
+				t.Fatalf("%T", err)
+			}
+			if de.Code != tt.code || de.Op != "modify" || de.DN != "cn=x,dc=example,dc=test" || !strings.Contains(de.Message, tt.msg) {
+				t.Fatalf("got %+v", de)
+			}
+			if !errors.Is(err, tt.err) {
+				t.Error("cause lost")
+			}
+		})
+	}
+	if mapError(nil, "x", "") != nil {
+		t.Fatal("nil mapped")
+	}
+}
+
+func TestIsAutogenerateRDN(t *testing.T) {
+	for dn, want := range map[string]bool{
+		"ipaUniqueID=autogenerate,cn=hbac,dc=example,dc=test":  true,
+		"IPAUNIQUEID = Autogenerate,cn=sudorules,cn=sudo,dc=x": true,
+		"cn=autogenerate,cn=hbac,dc=x":                         false,
+		"ipaUniqueID=1234,cn=hbac,dc=x":                        false,
+	} {
+		if got := isAutogenerateRDN(dn); got != want {
+			t.Errorf("%s: %v", dn, got)
+		}
+	}
+}
+
+func TestSkipped(t *testing.T) {
+	trees := []string{"cn=compat,dc=example,dc=test", "ou=sudoers,dc=example,dc=test"}
+	for dn, want := range map[string]bool{
+		"uid=a,cn=users,cn=compat,dc=example,dc=test":   true,
+		"cn=Compat,dc=example,dc=test":                  true,
+		"cn=r,ou=SUDOers,dc=example,dc=test":            true,
+		"uid=a,cn=users,cn=accounts,dc=example,dc=test": false,
+	} {
+		if got := skipped(dn, trees); got != want {
+			t.Errorf("%s: %v", dn, got)
+		}
+	}
+}
+
+func closedPort(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+// TestFailoverAllDown needs no server: a refused port and a black hole each cost no
+// more than the connect timeout, and the error names both.
+func TestFailoverAllDown(t *testing.T) {
+	p, err := faultproxy.Start(closedPort(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	p.BlackHole()
+	refused := "ldaps://" + closedPort(t)
+	hole := "ldaps://" + p.Addr()
+	holePlain := "ldap://" + p.Addr()
+	var dbg strings.Builder
+	start := time.Now()
+	_, err = Dial(context.Background(), Options{
+		Servers:        []string{refused, hole, holePlain},
+		Insecure:       true,
+		ConnectTimeout: 300 * time.Millisecond,
+		Timeout:        5 * time.Second,
+		Bind:           Simple{DN: "cn=x", Password: "secret-never-logged"},
+		Debug:          &dbg,
+	})
+	took := time.Since(start)
+	if err == nil {
+		t.Fatal("dial succeeded")
+	}
+	if !directory.IsCode(err, directory.CodeNetwork) {
+		t.Errorf("code %d", directory.CodeOf(err))
+	}
+	for _, s := range []string{refused, hole, holePlain, "refused", "timed out"} {
+		if !strings.Contains(err.Error(), s) {
+			t.Errorf("error does not name %q: %v", s, err)
+		}
+	}
+	if took > 1500*time.Millisecond {
+		t.Errorf("took %s for three dead servers with a 300ms connect timeout", took)
+	}
+	if strings.Contains(dbg.String(), "secret-never-logged") {
+		t.Error("password in debug output")
+	}
+	t.Logf("%s\n%s", took, err)
+}
+
+func TestPlainRefusedWithoutInsecure(t *testing.T) {
+	_, err := Dial(context.Background(), Options{Servers: []string{"ldap://127.0.0.1:1"}})
+	if err == nil || !strings.Contains(err.Error(), "--insecure") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestUntrustedCA(t *testing.T) {
+	srv := httptest.NewTLSServer(nil)
+	defer srv.Close()
+	host := strings.TrimPrefix(srv.URL, "https://")
+	_, err := Dial(context.Background(), Options{
+		Servers: []string{"ldaps://" + host},
+		CAFile:  writeSystemlessCA(t),
+		Bind:    Simple{DN: "cn=x", Password: "x"},
+	})
+	if err == nil || !strings.Contains(err.Error(), "certificate signed by unknown authority; pass --ca-file with the IPA CA (/etc/ipa/ca.crt)") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// writeSystemlessCA writes a freshly made, unrelated CA so the system pool is not used.
+func writeSystemlessCA(t *testing.T) string {
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "Other CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IsCA: true,
+		BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "ca.crt")
+	os.WriteFile(p, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644)
+	return p
+}
