@@ -4,11 +4,13 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/accessctl/accessctl/pkg/cmdutil"
+	"github.com/accessctl/accessctl/pkg/completion"
 )
 
 // extraCommands lists the command groups of the later issues; each engineer adds theirs
 // here (one line each) to keep merges trivial.
 func extraCommands(f *cmdutil.Factory) []*cobra.Command {
 	return []*cobra.Command{
+		completion.NewCmdRefreshCache(f),
 	}
 }
