@@ -3,6 +3,7 @@ package accessctl
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/accessctl/accessctl/pkg/cmd/cluster"
 	"github.com/accessctl/accessctl/pkg/cmdutil"
 	"github.com/accessctl/accessctl/pkg/completion"
 )
@@ -11,6 +12,7 @@ import (
 // here (one line each) to keep merges trivial.
 func extraCommands(f *cmdutil.Factory) []*cobra.Command {
 	return []*cobra.Command{
+		cluster.NewCmdCluster(f),
 		completion.NewCmdRefreshCache(f),
 	}
 }

@@ -38,6 +38,9 @@ and --yes. Without a server configured, accessctl works on a sandbox LDIF file.
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			if flags.Debug && f.Debug == nil {
+				f.Debug = f.IO.ErrOut
+			}
 			global := cmd.Root().PersistentFlags()
 			cmd.Flags().Visit(func(fl *pflag.Flag) {
 				if fl.Name == "debug" || global.Lookup(fl.Name) != fl {

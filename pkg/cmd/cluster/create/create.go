@@ -1,0 +1,243 @@
+// Package create implements `accessctl cluster create`.
+package create
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/spf13/cobra"
+
+	"github.com/accessctl/accessctl/pkg/automember"
+	"github.com/accessctl/accessctl/pkg/cluster"
+	"github.com/accessctl/accessctl/pkg/cmdutil"
+	"github.com/accessctl/accessctl/pkg/directory"
+	"github.com/accessctl/accessctl/pkg/idrange"
+	"github.com/accessctl/accessctl/pkg/ipa"
+	"github.com/accessctl/accessctl/pkg/names"
+	"github.com/accessctl/accessctl/pkg/plan"
+	"github.com/accessctl/accessctl/pkg/siteconv"
+)
+
+// Options are the inputs of `cluster create`.
+type Options struct {
+	F         *cmdutil.Factory
+	Name      string
+	Desc      string
+	HostRegex []string
+	Fix       bool
+	Range     string
+	Plan      cmdutil.PlanFlags
+}
+
+// NewCmdCreate builds the command; runF replaces the run function in tests.
+func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	o := &Options{F: f}
+	cmd := &cobra.Command{
+		Use:   "create NAME --desc TEXT",
+		Short: "Create a cluster's five objects together, or adopt and repair existing ones",
+		Long: `Create, together and consistently (ITTN-010 §3.5):
+  user group NAME        (description "<desc> users", GID from the general range)
+  user group NAME-sudo   (description "<desc> sudo users")
+  hostgroup NAME         (description "<desc> servers")
+  HBAC rule NAME-users   (all services; group NAME -> hostgroup NAME)
+  sudo rule NAME-sudo    (all commands as any user/group; group NAME-sudo -> hostgroup NAME)
+and, with --host-regex, the hostgroup's automember rule on fqdn.
+
+Objects that already exist with the right shape are adopted; objects that differ are
+reported and left alone unless --fix. A second run changes nothing. If any step
+fails, the steps already made are undone.`,
+		Example: `  accessctl cluster create hvac --desc "Summit HVAC" --dry-run
+  accessctl cluster create hvac --desc "Summit HVAC" --host-regex '^eas-hvac-[0-9]+\.cp\.lsst\.org$' --yes
+  accessctl cluster create hvac --desc "Summit HVAC" --emit ipa`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Name = args[0]
+			if err := o.Plan.Validate(cmd); err != nil {
+				return err
+			}
+			if err := names.Cluster(o.Name); err != nil {
+				return err
+			}
+			if o.Desc == "" {
+				return cmdutil.FlagErrorf("--desc is required: the shared description text, e.g. \"Summit HVAC\"")
+			}
+			for _, re := range o.HostRegex {
+				if err := automember.Validate(re); err != nil {
+					return cmdutil.InputError(err)
+				}
+			}
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return Run(cmd.Context(), o)
+		},
+	}
+	cmd.Flags().StringVar(&o.Desc, "desc", "", "shared description text (\"Summit HVAC\" gives \"Summit HVAC users\", ...)")
+	cmd.Flags().StringArrayVar(&o.HostRegex, "host-regex", nil, "fqdn regex for the hostgroup's automember rule (repeatable)")
+	cmd.Flags().BoolVar(&o.Fix, "fix", false, "repair existing objects whose shape differs")
+	cmd.Flags().StringVar(&o.Range, "range", "general", "ID range for the groups' GIDs")
+	cmdutil.AddPlanFlags(cmd, &o.Plan, plan.IPA, plan.LDIF)
+	return cmd
+}
+
+// Run reads the state in one search, plans and applies.
+func Run(ctx context.Context, o *Options) error {
+	f := o.F
+	conv, err := f.Conventions()
+	if err != nil {
+		return err
+	}
+	rng, ok := conv.RangeByName(o.Range)
+	if !ok {
+		return cmdutil.InputErrorf("unknown --range %q: the conventions define %v", o.Range, conv.RangeNames())
+	}
+	if names.LooksPlural(o.Name) {
+		fmt.Fprintf(f.IO.ErrOut, "accessctl: warning: %q looks plural; ITTN-010 names clusters in the singular\n", o.Name)
+	}
+	dir, err := f.Directory(ctx)
+	if err != nil {
+		return err
+	}
+	state, err := cluster.Read(ctx, dir, conv, o.Name)
+	if err != nil {
+		return err
+	}
+	opts := cluster.CreateOptions{Base: o.Name, Desc: o.Desc, HostRegex: o.HostRegex, Fix: o.Fix}
+	if opts.GIDs, err = gids(ctx, dir, conv, state, rng); err != nil {
+		return err
+	}
+	p, err := cluster.PlanCreate(state, conv, opts)
+	if err != nil {
+		return cmdutil.InputError(err)
+	}
+	if len(o.HostRegex) > 0 {
+		if err := describeHosts(ctx, dir, state, p, o.HostRegex, conv.Automember.Key); err != nil {
+			return err
+		}
+	}
+	_, err = cmdutil.RunPlan(ctx, f, dir, p, &o.Plan)
+	if err == nil && p.HasDiffers() && !o.Fix {
+		fmt.Fprintln(f.IO.ErrOut, "accessctl: some objects differ from the convention; re-run with --fix to repair them")
+	}
+	return err
+}
+
+// gids returns "-1" (the server's DNA) when the realm's ID range lies inside the range,
+// else the next two IDs free as UID and GID, outside every reservation.
+func gids(ctx context.Context, dir directory.Client, conv *siteconv.Conventions, s *cluster.State, r siteconv.Range) ([2]string, error) {
+	if cluster.DNAFits(s.IDRanges, r) {
+		return [2]string{ipa.DNAMagic, ipa.DNAMagic}, nil
+	}
+	need := 0
+	if s.Group == nil {
+		need++
+	}
+	if s.SudoGroup == nil {
+		need++
+	}
+	if need == 0 {
+		return [2]string{}, nil
+	}
+	entries, err := dir.Search(ctx, directory.SearchRequest{BaseDN: dir.Suffix(), Scope: directory.ScopeSub,
+		Filter: "(|(uidNumber=*)(gidNumber=*))", Attributes: []string{"uidNumber", "gidNumber"}})
+	if err != nil {
+		return [2]string{}, fmt.Errorf("read used ids: %w", err)
+	}
+	var used []int
+	for _, e := range entries {
+		for _, a := range []string{"uidNumber", "gidNumber"} {
+			if n, err := strconv.Atoi(e.First(a)); err == nil {
+				used = append(used, n)
+			}
+		}
+	}
+	var res []idrange.Reservation
+	for _, rv := range conv.IDs.Reservations {
+		res = append(res, idrange.Reservation{ID: rv.ID, Name: rv.Name})
+	}
+	ids, err := idrange.Next(idrange.Range{Name: r.Name, Min: r.Min, Max: r.Max}, idrange.Set(used...), res, need, 0)
+	if err != nil {
+		return [2]string{}, fmt.Errorf("allocate gids: %w", err)
+	}
+	var out [2]string
+	i := 0
+	if s.Group == nil {
+		out[0] = strconv.Itoa(ids[i])
+		i++
+	}
+	if s.SudoGroup == nil {
+		out[1] = strconv.Itoa(ids[i])
+	}
+	return out, nil
+}
+
+// describeHosts lists, in the plan, the existing hosts the new conditions pull in.
+func describeHosts(ctx context.Context, dir directory.Client, state *cluster.State, p *plan.Plan, regexes []string, key string) error {
+	hosts, err := dir.Search(ctx, directory.SearchRequest{BaseDN: directory.In(directory.Computers, dir.Suffix()),
+		Scope: directory.ScopeOne, Filter: "(objectClass=ipahost)", Attributes: []string{key}})
+	if err != nil {
+		return fmt.Errorf("read hosts: %w", err)
+	}
+	rule := automember.Rule{}
+	for _, r := range regexes {
+		rule.Inclusive = append(rule.Inclusive, automember.Condition{Attr: key, Regex: r})
+	}
+	var matched, dns []string
+	for _, h := range hosts {
+		if ok, _, _ := automember.Match(rule, map[string][]string{key: h.Get(key)}); ok {
+			matched = append(matched, h.First(key))
+			dns = append(dns, h.DN)
+		}
+	}
+	if len(matched) == 0 {
+		p.Info = append(p.Info, "automember: no existing host matches the new conditions")
+		return nil
+	}
+	// The server's automember acts on new hosts only; existing ones join now, in the same
+	// all-or-nothing plan (what a rebuild would do).
+	joined := false
+	for i, c := range p.Changes {
+		if c.Kind != "hostgroup" {
+			continue
+		}
+		switch c.Action {
+		case plan.Create:
+			p.Changes[i].Entry.Set("member", dns...)
+			joined = true
+		case plan.Unchanged:
+			cur := hostgroupMembers(state, c.DN)
+			var add []string
+			for _, d := range dns {
+				if !cur[directory.NormalizeDN(d)] {
+					add = append(add, d)
+				}
+			}
+			if len(add) > 0 {
+				p.Add(plan.Change{Action: plan.Modify, Kind: "hostgroup", Name: c.Name, DN: c.DN,
+					Mods: []directory.Mod{{Op: directory.ModAdd, Attr: "member", Values: add}},
+					IPA:  []string{ipa.Command("automember-rebuild", "--type=hostgroup")}})
+			}
+			joined = true
+		}
+	}
+	verb := "will join"
+	if !joined {
+		verb = "match (the hostgroup differs and is left alone)"
+	}
+	p.Info = append(p.Info, fmt.Sprintf("automember: %d existing host(s) %s the hostgroup:", len(matched), verb))
+	for _, m := range matched {
+		p.Info = append(p.Info, "  "+m)
+	}
+	return nil
+}
+
+func hostgroupMembers(s *cluster.State, dn string) map[string]bool {
+	m := map[string]bool{}
+	if s.Hostgroup != nil {
+		for _, v := range s.Hostgroup.Get("member") {
+			m[directory.NormalizeDN(v)] = true
+		}
+	}
+	return m
+}
