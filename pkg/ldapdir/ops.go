@@ -245,5 +245,9 @@ func (c *Client) WhoAmI(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return strings.TrimPrefix(strings.TrimPrefix(id, "dn:"), "u:"), nil
+	id = strings.TrimSpace(id)
+	if rest, ok := strings.CutPrefix(id, "dn:"); ok {
+		return strings.TrimSpace(rest), nil
+	}
+	return id, nil
 }
