@@ -72,6 +72,8 @@ static int refuse(Slapi_PBlock *pb, int rc, const char *msg)
     return -1;
 }
 
+int ipauuid_internal_init(Slapi_PBlock *pb);
+
 static int ipauuid_pre_add(Slapi_PBlock *pb)
 {
     Slapi_Entry *e = NULL;
@@ -131,12 +133,27 @@ static int ipauuid_pre_add(Slapi_PBlock *pb)
     return 0;
 }
 
+/* Internal adds (Managed Entries creating user private groups and hostgroup
+ * netgroups) only call internal pre-operation plugins: register one too. */
+int ipauuid_internal_init(Slapi_PBlock *pb)
+{
+    if (slapi_pblock_set(pb, SLAPI_PLUGIN_VERSION, SLAPI_PLUGIN_VERSION_01) != 0 ||
+        slapi_pblock_set(pb, SLAPI_PLUGIN_DESCRIPTION, (void *)&pdesc) != 0 ||
+        slapi_pblock_set(pb, SLAPI_PLUGIN_INTERNAL_PRE_ADD_FN, (void *)ipauuid_pre_add) != 0) {
+        return -1;
+    }
+    return 0;
+}
+
 int ipauuid_init(Slapi_PBlock *pb)
 {
     slapi_pblock_get(pb, SLAPI_PLUGIN_IDENTITY, &plugin_id);
     if (slapi_pblock_set(pb, SLAPI_PLUGIN_VERSION, SLAPI_PLUGIN_VERSION_01) != 0 ||
         slapi_pblock_set(pb, SLAPI_PLUGIN_DESCRIPTION, (void *)&pdesc) != 0 ||
-        slapi_pblock_set(pb, SLAPI_PLUGIN_PRE_ADD_FN, (void *)ipauuid_pre_add) != 0) {
+        slapi_pblock_set(pb, SLAPI_PLUGIN_PRE_ADD_FN, (void *)ipauuid_pre_add) != 0 ||
+        slapi_register_plugin("internalpreoperation", 1, "ipauuid_internal_init",
+                              ipauuid_internal_init, "IPA UUID internal preoperation",
+                              NULL, plugin_id) != 0) {
         slapi_log_error(SLAPI_LOG_ERR, PLUGIN_NAME, "ipauuid_init: failed to register plugin\n");
         return -1;
     }
