@@ -2,6 +2,8 @@ package automember
 
 import (
 	"regexp"
+	"regexp/syntax"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -82,28 +84,40 @@ func NewMatcher(rules []Rule) (*Matcher, error) {
 // compared as given (FreeIPA stores FQDNs in lower case). Conditions on
 // attributes other than fqdn do not apply (use MatchAttrs).
 func (m *Matcher) Hostgroups(fqdn string) []MatchResult {
-	return m.eval(map[string][]string{"fqdn": {fqdn}}, []string{fqdn}, false)
+	return m.eval(fqdnOnly(fqdn), false)
 }
 
 // Explain is Hostgroups plus the rules an inclusive condition selected but
 // an exclusive condition refused (Matched false, ExcludedBy set): for
 // choosing a new host's name.
 func (m *Matcher) Explain(fqdn string) []MatchResult {
-	return m.eval(map[string][]string{"fqdn": {fqdn}}, []string{fqdn}, true)
+	return m.eval(fqdnOnly(fqdn), true)
+}
+
+// fqdnOnly is the attribute lookup of an entry known only by its FQDN.
+func fqdnOnly(fqdn string) func(string) []string {
+	v := []string{fqdn}
+	return func(attr string) []string {
+		if strings.EqualFold(attr, "fqdn") {
+			return v
+		}
+		return nil
+	}
 }
 
 // MatchAttrs evaluates every rule against an entry's attributes (names
 // compared case-insensitively) and returns the rules it joins, as
 // Hostgroups.
 func (m *Matcher) MatchAttrs(attrs map[string][]string) []MatchResult {
-	return m.eval(attrs, values(attrs, "fqdn"), false)
+	return m.eval(func(attr string) []string { return values(attrs, attr) }, false)
 }
 
 type hit struct{ rule, cond int }
 
-func (m *Matcher) eval(attrs map[string][]string, fqdns []string, explain bool) []MatchResult {
-	var hits []hit
-	for _, v := range fqdns {
+func (m *Matcher) eval(get func(attr string) []string, explain bool) []MatchResult {
+	var buf [8]hit
+	hits := buf[:0]
+	for _, v := range get("fqdn") {
 		for _, l := range m.prefixLens {
 			if l > len(v) {
 				break
@@ -121,7 +135,7 @@ func (m *Matcher) eval(attrs map[string][]string, fqdns []string, explain bool) 
 		}
 	}
 	for _, ref := range m.other {
-		for _, v := range values(attrs, m.rules[ref.rule].rule.Inclusive[ref.cond].Attr) {
+		for _, v := range get(m.rules[ref.rule].rule.Inclusive[ref.cond].Attr) {
 			if ref.re.MatchString(v) {
 				hits = append(hits, hit{ref.rule, ref.cond})
 				break
@@ -131,11 +145,11 @@ func (m *Matcher) eval(attrs map[string][]string, fqdns []string, explain bool) 
 	if len(hits) == 0 {
 		return nil
 	}
-	sort.Slice(hits, func(i, j int) bool {
-		if hits[i].rule != hits[j].rule {
-			return hits[i].rule < hits[j].rule
+	slices.SortFunc(hits, func(a, b hit) int {
+		if a.rule != b.rule {
+			return a.rule - b.rule
 		}
-		return hits[i].cond < hits[j].cond
+		return a.cond - b.cond
 	})
 	var out []MatchResult
 	for i, h := range hits {
@@ -145,7 +159,7 @@ func (m *Matcher) eval(attrs map[string][]string, fqdns []string, explain bool) 
 		cr := &m.rules[h.rule]
 		res := MatchResult{Hostgroup: cr.rule.Name, Matched: true, By: &cr.rule.Inclusive[h.cond]}
 		for ei, re := range cr.excl {
-			if matchAny(re, values(attrs, cr.rule.Exclusive[ei].Attr)) {
+			if matchAny(re, get(cr.rule.Exclusive[ei].Attr)) {
 				res = MatchResult{Hostgroup: cr.rule.Name, ExcludedBy: &cr.rule.Exclusive[ei]}
 				break
 			}
@@ -154,7 +168,9 @@ func (m *Matcher) eval(attrs map[string][]string, fqdns []string, explain bool) 
 			out = append(out, res)
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Hostgroup < out[j].Hostgroup })
+	if len(out) > 1 {
+		slices.SortStableFunc(out, func(a, b MatchResult) int { return strings.Compare(a.Hostgroup, b.Hostgroup) })
+	}
 	return out
 }
 
@@ -167,64 +183,127 @@ func matchAny(re *regexp.Regexp, vs []string) bool {
 	return false
 }
 
-// LiteralPrefix returns the text every match of an anchored pattern must
-// start with: "^eas-hvac.*" gives "eas-hvac", `^ts-csc\.cp` gives "ts-csc.cp".
-// It returns "" when there is no such text: the pattern is not anchored with
-// "^", holds an alternation "|", or starts with a class, group, flag or
-// escape other than an escaped punctuation character. A literal followed by
-// "*", "?" or "{" is left out (it may occur zero times).
+// LiteralPrefix returns the text every match of pattern must start with at
+// the start of the value: "^eas-hvac.*" gives "eas-hvac", `^ts-csc\.cp` gives
+// "ts-csc.cp", "^(ab-x|ab-y)" gives "ab-". It works on the parsed pattern
+// (regexp/syntax, with common prefixes of alternatives factored out) and
+// returns "" when matches need not start at the beginning of the value (no
+// "^") or when no literal text is certain (a class, a case-insensitive
+// literal, or a repetition that may occur zero times comes first).
 func LiteralPrefix(pattern string) string {
-	if !strings.HasPrefix(pattern, "^") || hasAlternation(pattern) {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
 		return ""
 	}
-	var b []byte
-	for i := 1; i < len(pattern); i++ {
-		c := pattern[i]
-		switch {
-		case c == '*' || c == '?' || c == '{':
-			if len(b) > 0 {
-				b = b[:len(b)-1]
-			}
-			return string(b)
-		case c == '\\':
-			if i+1 < len(pattern) && strings.IndexByte(`.-_/\+*?()[]{}|^$`, pattern[i+1]) >= 0 {
-				b = append(b, pattern[i+1])
-				i++
-				continue
-			}
-			return string(b)
-		case strings.IndexByte(".[]()+|^$", c) >= 0:
-			return string(b)
-		default:
-			b = append(b, c)
-		}
+	p, ok := anchoredPrefix(re)
+	if !ok {
+		return ""
 	}
-	return string(b)
+	return p
 }
 
-// hasAlternation reports whether pattern holds a "|" outside classes and
-// escapes.
-func hasAlternation(p string) bool {
-	inClass := false
-	for i := 0; i < len(p); i++ {
-		switch c := p[i]; {
-		case c == '\\':
-			i++
-		case inClass:
-			if c == ']' {
-				inClass = false
+// anchoredPrefix reports whether every match of re starts at the beginning
+// of the text (\A or ^ without the m flag) and the literal text it then
+// starts with.
+func anchoredPrefix(re *syntax.Regexp) (string, bool) {
+	switch re.Op {
+	case syntax.OpBeginText:
+		return "", true
+	case syntax.OpCapture:
+		return anchoredPrefix(re.Sub[0])
+	case syntax.OpConcat:
+		if len(re.Sub) == 0 {
+			return "", false
+		}
+		p, ok := anchoredPrefix(re.Sub[0])
+		if !ok {
+			return "", false
+		}
+		if p != "" {
+			return p, true // the first element was itself an anchored concat/alternation
+		}
+		var b strings.Builder
+		concatPrefix(re.Sub[1:], &b)
+		return b.String(), true
+	case syntax.OpAlternate:
+		var common string
+		for i, sub := range re.Sub {
+			p, ok := anchoredPrefix(sub)
+			if !ok {
+				return "", false
 			}
-		case c == '[':
-			inClass = true
-			if i+1 < len(p) && p[i+1] == '^' {
-				i++
+			if i == 0 {
+				common = p
+			} else {
+				common = commonPrefix(common, p)
 			}
-			if i+1 < len(p) && p[i+1] == ']' {
-				i++
-			}
-		case c == '|':
-			return true
+		}
+		return common, true
+	}
+	return "", false
+}
+
+// concatPrefix appends the literal text a sequence certainly starts with.
+func concatPrefix(subs []*syntax.Regexp, b *strings.Builder) {
+	for _, sub := range subs {
+		p, complete := literalText(sub)
+		b.WriteString(p)
+		if !complete {
+			return
 		}
 	}
-	return false
+}
+
+// literalText returns the literal text every match of re starts with, and
+// whether re matches exactly that text.
+func literalText(re *syntax.Regexp) (string, bool) {
+	switch re.Op {
+	case syntax.OpLiteral:
+		if re.Flags&syntax.FoldCase != 0 {
+			return "", false
+		}
+		return string(re.Rune), true
+	case syntax.OpEmptyMatch:
+		return "", true
+	case syntax.OpCapture:
+		return literalText(re.Sub[0])
+	case syntax.OpConcat:
+		var b strings.Builder
+		for _, sub := range re.Sub {
+			p, complete := literalText(sub)
+			b.WriteString(p)
+			if !complete {
+				return b.String(), false
+			}
+		}
+		return b.String(), true
+	case syntax.OpPlus:
+		p, _ := literalText(re.Sub[0])
+		return p, false
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			p, _ := literalText(re.Sub[0])
+			return p, false
+		}
+	case syntax.OpAlternate:
+		var common string
+		for i, sub := range re.Sub {
+			p, _ := literalText(sub)
+			if i == 0 {
+				common = p
+			} else {
+				common = commonPrefix(common, p)
+			}
+		}
+		return common, false
+	}
+	return "", false
+}
+
+func commonPrefix(a, b string) string {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return a[:n]
 }
