@@ -15,21 +15,33 @@ type Condition struct {
 	Regex string // the pattern, applied to each value of Attr
 }
 
+// ConditionError is a malformed automember condition value (no "=", a bad
+// attribute name). Regex problems are *RegexError. The CLI maps both to exit
+// code 2 (bad input).
+type ConditionError struct {
+	Value  string
+	Reason string
+}
+
+func (e *ConditionError) Error() string {
+	return fmt.Sprintf("invalid automember condition %q: %s", e.Value, e.Reason)
+}
+
 // ParseCondition splits an automember regex value at the first "=" and
 // validates both halves (the attribute name: letters, digits and "-"; the
 // regex: Validate).
 func ParseCondition(s string) (Condition, error) {
 	attr, re, ok := strings.Cut(s, "=")
 	if !ok {
-		return Condition{}, fmt.Errorf("invalid automember condition %q: must have the form attr=regex", s)
+		return Condition{}, &ConditionError{Value: s, Reason: "must have the form attr=regex"}
 	}
 	if attr == "" {
-		return Condition{}, fmt.Errorf("invalid automember condition %q: attribute name must not be empty", s)
+		return Condition{}, &ConditionError{Value: s, Reason: "attribute name must not be empty"}
 	}
 	for i := 0; i < len(attr); i++ {
 		c := attr[i]
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' && i > 0) {
-			return Condition{}, fmt.Errorf("invalid automember condition %q: attribute name %q may only hold letters, digits and -", s, attr)
+			return Condition{}, &ConditionError{Value: s, Reason: fmt.Sprintf("attribute name %q may only hold letters, digits and -", attr)}
 		}
 	}
 	c := Condition{Attr: attr, Regex: re}
@@ -57,7 +69,7 @@ func (r Rule) Validate() error {
 	for _, cs := range [][]Condition{r.Exclusive, r.Inclusive} {
 		for _, c := range cs {
 			if c.Attr == "" {
-				return fmt.Errorf("invalid automember condition %q of %q: attribute name must not be empty", c.String(), r.Name)
+				return &ConditionError{Value: c.String(), Reason: fmt.Sprintf("attribute name must not be empty (rule %q)", r.Name)}
 			}
 			if err := Validate(c.Regex); err != nil {
 				return err
