@@ -119,7 +119,7 @@ func Fixed(words ...string) Func {
 		for i, w := range words {
 			items[i] = Item{Name: w}
 		}
-		return filter(items, nil, toComplete), cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveKeepOrder
+		return filter(items, args, toComplete), cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveKeepOrder
 	}
 }
 

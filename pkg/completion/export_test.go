@@ -1,0 +1,5 @@
+package completion
+
+import "github.com/accessctl/accessctl/pkg/cmdutil"
+
+type CmdutilFactory = cmdutil.Factory
