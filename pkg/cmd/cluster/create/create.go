@@ -3,6 +3,7 @@ package create
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -117,6 +118,12 @@ func Run(ctx context.Context, o *Options) error {
 		}
 	}
 	_, err = cmdutil.RunPlan(ctx, f, dir, p, &o.Plan)
+	// The user group's unique DN is the lock: losing the race on it (or on a name made
+	// after it) means another run is creating this cluster; our part was rolled back.
+	var ae *plan.ApplyError
+	if errors.As(err, &ae) && len(ae.Leftover) == 0 && (directory.IsExists(ae.Err) || directory.IsCode(ae.Err, directory.CodeConstraintViolation)) {
+		return fmt.Errorf("cluster %q already exists: created concurrently by another run (nothing changed here; re-run to check it)", o.Name)
+	}
 	if err == nil && p.HasDiffers() && !o.Fix {
 		fmt.Fprintln(f.IO.ErrOut, "accessctl: some objects differ from the convention; re-run with --fix to repair them")
 	}
