@@ -80,7 +80,9 @@ type Mark struct {
 type State struct {
 	Holders   []Holder
 	IPARanges []idrange.Range
-	Marks     map[string]Mark
+	// Local is the realm's own range (ipa-local): where the server's DNA plugin assigns IDs.
+	Local *idrange.Range
+	Marks map[string]Mark
 	// ContainerExists reports whether the marks' container exists.
 	ContainerExists bool
 }
@@ -174,21 +176,32 @@ func num(s string) int {
 
 // ReadIPARanges reads FreeIPA's ID ranges (cn=ranges,cn=etc).
 func ReadIPARanges(ctx context.Context, dir directory.Client) ([]idrange.Range, error) {
+	r, _, err := readIPARanges(ctx, dir)
+	return r, err
+}
+
+// readIPARanges also returns the realm's local range (ipa-local, the DNA range).
+func readIPARanges(ctx context.Context, dir directory.Client) ([]idrange.Range, *idrange.Range, error) {
 	entries, err := dir.Search(ctx, directory.SearchRequest{BaseDN: directory.In(directory.Ranges, dir.Suffix()),
 		Scope: directory.ScopeOne, Filter: "(objectClass=ipaIDrange)", Attributes: []string{"cn", "ipaBaseID", "ipaIDRangeSize", "ipaRangeType"}})
 	if err != nil && !directory.IsNotFound(err) {
-		return nil, fmt.Errorf("read freeipa id ranges: %w", err)
+		return nil, nil, fmt.Errorf("read freeipa id ranges: %w", err)
 	}
 	var out []idrange.Range
+	var local *idrange.Range
 	for _, e := range entries {
 		base, size := num(e.First("ipaBaseID")), num(e.First("ipaIDRangeSize"))
 		if size == 0 {
 			continue
 		}
-		out = append(out, idrange.FromIPA(e.First("cn"), base, size))
+		r := idrange.FromIPA(e.First("cn"), base, size)
+		out = append(out, r)
+		if local == nil && strings.EqualFold(e.First("ipaRangeType"), "ipa-local") {
+			local = &r
+		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Min < out[j].Min })
-	return out, nil
+	return out, local, nil
 }
 
 // ReadMarks reads every high-water mark (one search under the container).
@@ -220,7 +233,7 @@ func Read(ctx context.Context, dir directory.Client) (*State, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := ReadIPARanges(ctx, dir)
+	r, local, err := readIPARanges(ctx, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -228,7 +241,7 @@ func Read(ctx context.Context, dir directory.Client) (*State, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &State{Holders: h, IPARanges: r, Marks: m, ContainerExists: ok}, nil
+	return &State{Holders: h, IPARanges: r, Local: local, Marks: m, ContainerExists: ok}, nil
 }
 
 // UsedIDs lists every uidNumber and gidNumber.
@@ -371,4 +384,31 @@ func applyMark(ctx context.Context, dir directory.Client, s *State, rangeName st
 		}
 	}
 	return nil
+}
+
+// DNAFits reports whether the server's DNA plugin assigns IDs inside r (the realm's local
+// ID range lies in r), so a new group may ask for "-1".
+func (s *State) DNAFits(r idrange.Range) bool {
+	return s.Local != nil && s.Local.Min >= r.Min && s.Local.Max <= r.Max
+}
+
+// Covered reports whether id lies inside some FreeIPA ID range (and so gets a SID).
+func (s *State) Covered(id int) bool {
+	_, ok := idrange.RangeOf(id, s.IPARanges)
+	return ok
+}
+
+// FixCommands are the `ipa idrange-add` commands that would cover the parts of r outside
+// every FreeIPA ID range.
+func (s *State) FixCommands(r idrange.Range) []string {
+	var out []string
+	gaps := idrange.Uncovered(r, s.IPARanges)
+	for i, g := range gaps {
+		name := r.Name + "_id_range"
+		if len(gaps) > 1 {
+			name = fmt.Sprintf("%s_%d", name, i+1)
+		}
+		out = append(out, idrange.FixCommand(name, g))
+	}
+	return out
 }
