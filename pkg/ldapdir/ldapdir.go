@@ -246,6 +246,10 @@ func dialOne(ctx context.Context, o *Options, server string, krb *client.Client)
 		if errors.As(err, &le) {
 			return mapError(err, op, "")
 		}
+		if op == "bind" && !isNetErr(err) {
+			// Kerberos and GSSAPI failures: credentials, not the network.
+			return &directory.Error{Code: directory.CodeInvalidCredentials, Op: op, Message: err.Error(), Err: err}
+		}
 		return &directory.Error{Code: directory.CodeNetwork, Op: op, Message: describeNetErr(err), Err: err}
 	}
 
@@ -399,11 +403,12 @@ func (c *Client) SupportsControl(oid string) bool {
 	return false
 }
 
-// Close unbinds and closes the connection.
+// Close closes the connection.
 func (c *Client) Close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.conn != nil {
+		c.debugf("closing %s after %d operations", c.server, c.ops.Load())
 		c.conn.Close()
 	}
 	return nil

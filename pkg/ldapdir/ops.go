@@ -109,6 +109,14 @@ func (c *Client) search(ctx context.Context, req directory.SearchRequest, paged 
 	if err != nil {
 		return nil, err
 	}
+	if paged && len(out) == 0 && req.BaseDN != "" {
+		// 389-ds answers a paged search of a missing base with success and no entries;
+		// a base-scope read gives the no-such-object the caller expects.
+		if _, err := c.search(ctx, directory.SearchRequest{BaseDN: req.BaseDN, Scope: directory.ScopeBase,
+			Filter: "(objectClass=*)", Attributes: []string{"1.1"}}, false); directory.IsNotFound(err) {
+			return nil, err
+		}
+	}
 	if req.SizeLimit > 0 && len(out) > req.SizeLimit {
 		out = out[:req.SizeLimit]
 	}
