@@ -91,6 +91,9 @@ func Ranges(f *cmdutil.Factory) Func {
 //	ValidArgsFunction: completion.Positional(completion.Clusters(f), completion.Users(f))
 func Positional(fns ...Func) Func {
 	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		if cmd != nil {
+			cmd.Root().SetErr(io.Discard)
+		}
 		if len(fns) == 0 {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
