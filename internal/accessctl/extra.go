@@ -4,6 +4,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/accessctl/accessctl/pkg/cmd/cluster"
+	"github.com/accessctl/accessctl/pkg/cmd/user"
 	"github.com/accessctl/accessctl/pkg/cmdutil"
 	"github.com/accessctl/accessctl/pkg/completion"
 )
@@ -14,5 +15,6 @@ func extraCommands(f *cmdutil.Factory) []*cobra.Command {
 	return []*cobra.Command{
 		cluster.NewCmdCluster(f),
 		completion.NewCmdRefreshCache(f),
+		user.NewCmdUser(f),
 	}
 }

@@ -1,0 +1,200 @@
+// Package create implements `accessctl user create`.
+package create
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/accessctl/accessctl/pkg/cmdutil"
+	"github.com/accessctl/accessctl/pkg/idrange"
+	"github.com/accessctl/accessctl/pkg/ipa"
+	"github.com/accessctl/accessctl/pkg/names"
+	"github.com/accessctl/accessctl/pkg/plan"
+	"github.com/accessctl/accessctl/pkg/users"
+)
+
+// Options are the inputs of `user create`.
+type Options struct {
+	F        *cmdutil.Factory
+	Login    string
+	First    string
+	Last     string
+	Email    string
+	Clusters []string // C or C:sudo
+	SSHKey   string   // file
+	Range    string
+	Plan     cmdutil.PlanFlags
+
+	sshKeys []string
+	groups  []string
+}
+
+// NewCmdCreate builds the command; runF replaces the run function in tests.
+func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	o := &Options{F: f}
+	cmd := &cobra.Command{
+		Use:   "create LOGIN --first FIRST --last LAST",
+		Short: "Create a regular user the way `ipa user-add` does, optionally with cluster access",
+		Long: `Create a regular user (ITTN-010 §7.1) in exactly the shape ` + "`ipa user-add`" + ` gives it: the
+object classes of cn=ipaConfig, cn/displayName/gecos/initials from the names, home
+directory, default shell, Kerberos principal, mail, member of ipausers, and a user private
+group with GID = UID made by the server. No password is set: shell access is by SSH key
+or Kerberos.
+
+The UID comes from the conventions' general range: the server's DNA plugin assigns it when
+the realm's ID range lies inside that range, otherwise the next free ID is chosen here.
+
+--cluster C adds the user to cluster C's login group; --cluster C:sudo adds the sudo group
+too. The groups must exist. One plan, all or nothing.`,
+		Example: `  accessctl user create jroe --first Jane --last Roe --cluster amor --dry-run
+  accessctl user create jroe --first Jane --last Roe --email jane@example.org --cluster amor:sudo --ssh-key jroe.pub --yes`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Login = args[0]
+			if err := o.Plan.Validate(cmd); err != nil {
+				return err
+			}
+			if err := names.User(o.Login); err != nil {
+				return err
+			}
+			o.First, o.Last = strings.TrimSpace(o.First), strings.TrimSpace(o.Last)
+			if o.First == "" || o.Last == "" {
+				return cmdutil.FlagErrorf("--first and --last are required")
+			}
+			if o.Email != "" && (strings.Count(o.Email, "@") != 1 || strings.ContainsAny(o.Email, " \t,;<>") ||
+				strings.HasPrefix(o.Email, "@") || strings.HasSuffix(o.Email, "@")) {
+				return cmdutil.InputErrorf("invalid --email %q", o.Email)
+			}
+			if o.SSHKey != "" {
+				keys, err := ReadSSHKeys(o.SSHKey)
+				if err != nil {
+					return cmdutil.InputError(err)
+				}
+				o.sshKeys = keys
+			}
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return Run(cmd.Context(), o)
+		},
+	}
+	cmd.Flags().StringVar(&o.First, "first", "", "first name (givenName)")
+	cmd.Flags().StringVar(&o.Last, "last", "", "last name (sn)")
+	cmd.Flags().StringVar(&o.Email, "email", "", "mail address (default: LOGIN@ the directory's default e-mail domain)")
+	cmd.Flags().StringArrayVar(&o.Clusters, "cluster", nil, "give access to cluster C (login), or C:sudo (login and sudo); repeatable")
+	cmd.Flags().StringVar(&o.SSHKey, "ssh-key", "", "file of SSH public keys (one per line) to store in the directory")
+	cmd.Flags().StringVar(&o.Range, "range", "general", "conventions ID range for the UID")
+	cmdutil.AddPlanFlags(cmd, &o.Plan, plan.IPA, plan.LDIF)
+	return cmd
+}
+
+// ReadSSHKeys reads OpenSSH public keys, one per line; blank lines and # comments skipped.
+func ReadSSHKeys(path string) ([]string, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read --ssh-key: %w", err)
+	}
+	defer fh.Close()
+	var keys []string
+	sc := bufio.NewScanner(fh)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	n := 0
+	for sc.Scan() {
+		n++
+		l := strings.TrimSpace(sc.Text())
+		if l == "" || strings.HasPrefix(l, "#") {
+			continue
+		}
+		if strings.Contains(l, "PRIVATE KEY") {
+			return nil, fmt.Errorf("%s:%d: this is a private key; give the public key (.pub)", path, n)
+		}
+		f := strings.Fields(l)
+		if len(f) < 2 || !(strings.HasPrefix(f[0], "ssh-") || strings.HasPrefix(f[0], "ecdsa-") || strings.HasPrefix(f[0], "sk-")) {
+			return nil, fmt.Errorf("%s:%d: not an OpenSSH public key (want \"TYPE BASE64 [COMMENT]\")", path, n)
+		}
+		keys = append(keys, l)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read --ssh-key: %w", err)
+	}
+	if len(keys) == 0 {
+		return nil, fmt.Errorf("%s holds no SSH public key", path)
+	}
+	return keys, nil
+}
+
+// Run validates the clusters against the conventions, reads the state in one search,
+// chooses the UID, plans and applies.
+func Run(ctx context.Context, o *Options) error {
+	f := o.F
+	conv, err := f.Conventions()
+	if err != nil {
+		return err
+	}
+	rng, ok := conv.RangeByName(o.Range)
+	if !ok {
+		return cmdutil.InputErrorf("unknown --range %q: the conventions define %v", o.Range, conv.RangeNames())
+	}
+	o.groups = nil
+	for _, c := range o.Clusters {
+		base, mode, _ := strings.Cut(c, ":")
+		if mode != "" && mode != "sudo" {
+			return cmdutil.InputErrorf("invalid --cluster %q: want CLUSTER or CLUSTER:sudo", c)
+		}
+		if err := names.Cluster(base); err != nil {
+			return err
+		}
+		n := conv.ClusterNames(base)
+		o.groups = append(o.groups, n.Group)
+		if mode == "sudo" {
+			o.groups = append(o.groups, n.SudoGroup)
+		}
+	}
+	dir, err := f.Directory(ctx)
+	if err != nil {
+		return err
+	}
+	state, err := users.ReadCreate(ctx, dir, o.Login, append([]string{"ipausers"}, o.groups...))
+	if err != nil {
+		return err
+	}
+	uid := ipa.DNAMagic
+	if id, ok := conv.Reserved(o.Login); ok {
+		uid = strconv.Itoa(id) // ITTN-010 §6.2: the reservation is canonical
+	} else if !users.DNAFits(state.Ranges, rng) {
+		used, err := users.UsedIDs(ctx, dir, rng)
+		if err != nil {
+			return err
+		}
+		var res []idrange.Reservation
+		for _, rv := range conv.IDs.Reservations {
+			res = append(res, idrange.Reservation{ID: rv.ID, Name: rv.Name})
+		}
+		ids, err := idrange.Next(idrange.Range{Name: rng.Name, Min: rng.Min, Max: rng.Max},
+			func(n int) bool { return used[n] }, res, 1, 0)
+		if err != nil {
+			return fmt.Errorf("allocate uid: %w", err)
+		}
+		uid = strconv.Itoa(ids[0])
+	}
+	realm := ""
+	if cfg, err := f.Config(); err == nil {
+		realm = cfg.Get("realm")
+	}
+	p, err := users.PlanCreate(state, users.CreateOptions{
+		Spec:          users.Spec{Login: o.Login, First: o.First, Last: o.Last, Email: o.Email, UID: uid, SSHKeys: o.sshKeys},
+		Groups:        o.groups,
+		RealmFallback: realm,
+	})
+	if err != nil {
+		return cmdutil.InputError(err)
+	}
+	_, err = cmdutil.RunPlan(ctx, f, dir, p, &o.Plan)
+	return err
+}

@@ -1,0 +1,278 @@
+// Package users holds the domain logic of the user commands: the regular user entry in
+// exactly the shape `ipa user-add` gives it, the one read an offboarding needs, the
+// offboarding and reinstatement plans, the offboarding record, and the user views
+// (ITTN-010 §6, §7.1, §8). Directory reads are single searches; the planners are pure.
+package users
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/accessctl/accessctl/pkg/directory"
+	"github.com/accessctl/accessctl/pkg/idrange"
+	"github.com/accessctl/accessctl/pkg/ipa"
+	"github.com/accessctl/accessctl/pkg/plan"
+	"github.com/accessctl/accessctl/pkg/siteconv"
+)
+
+// DefaultUserObjectClasses is FreeIPA's default ipaUserObjectClasses (bootstrap-template.ldif
+// plus 50-ipaconfig.update), used when cn=ipaConfig cannot be read.
+var DefaultUserObjectClasses = []string{"top", "person", "organizationalperson", "inetorgperson",
+	"inetuser", "posixaccount", "krbprincipalaux", "krbticketpolicyaux", "ipaobject", "ipasshuser"}
+
+// IPAConfig holds the cn=ipaConfig values user-add uses.
+type IPAConfig struct {
+	UserObjectClasses []string
+	HomesRootDir      string
+	DefaultShell      string
+	EmailDomain       string
+	PrimaryGroup      string
+	MaxUsernameLength int
+}
+
+// ConfigFrom reads cn=ipaConfig's values (e may be nil), falling back to FreeIPA's defaults.
+func ConfigFrom(e *directory.Entry) IPAConfig {
+	c := IPAConfig{UserObjectClasses: DefaultUserObjectClasses, HomesRootDir: "/home",
+		DefaultShell: "/bin/sh", PrimaryGroup: "ipausers", MaxUsernameLength: 32}
+	if e == nil {
+		return c
+	}
+	if v := e.Get("ipaUserObjectClasses"); len(v) > 0 {
+		c.UserObjectClasses = v
+	}
+	if v := e.First("ipaHomesRootDir"); v != "" {
+		c.HomesRootDir = strings.TrimRight(v, "/")
+	}
+	if v := e.First("ipaDefaultLoginShell"); v != "" {
+		c.DefaultShell = v
+	}
+	c.EmailDomain = e.First("ipaDefaultEmailDomain")
+	if v := e.First("ipaDefaultPrimaryGroup"); v != "" {
+		c.PrimaryGroup = v
+	}
+	if n, err := strconv.Atoi(e.First("ipaMaxUsernameLength")); err == nil && n > 0 {
+		c.MaxUsernameLength = n
+	}
+	return c
+}
+
+// Spec is one `user create`.
+type Spec struct {
+	Login, First, Last, Email string
+	Realm                     string
+	// UID is the uidNumber (and gidNumber, UPG): ipa.DNAMagic or an explicit number.
+	UID     string
+	SSHKeys []string
+}
+
+// Entry builds the user entry `ipa user-add LOGIN --first F --last L [--email E]
+// [--sshpubkey K]` sends (freeipa-ldap.md §2.1, §5b): no password.
+func Entry(s Spec, cfg IPAConfig, suffix string) *directory.Entry {
+	full := s.First + " " + s.Last
+	e := directory.NewEntry(ipa.UserDN(s.Login, suffix),
+		directory.A("objectClass", cfg.UserObjectClasses...),
+		directory.A("uid", s.Login),
+		directory.A("givenName", s.First),
+		directory.A("sn", s.Last),
+		directory.A("cn", full),
+		directory.A("displayName", full),
+		directory.A("initials", initials(s.First, s.Last)),
+		directory.A("gecos", full),
+		directory.A("homeDirectory", cfg.HomesRootDir+"/"+s.Login),
+		directory.A("loginShell", cfg.DefaultShell),
+		directory.A("uidNumber", s.UID),
+		directory.A("gidNumber", s.UID),
+	)
+	if s.Realm != "" {
+		e.Set("krbPrincipalName", s.Login+"@"+s.Realm)
+		e.Set("krbCanonicalName", s.Login+"@"+s.Realm)
+	}
+	mail := s.Email
+	if mail == "" && cfg.EmailDomain != "" {
+		mail = s.Login + "@" + cfg.EmailDomain
+	}
+	e.Set("mail", mail)
+	e.Set("ipaUniqueID", ipa.Autogenerate)
+	e.Set("ipaSshPubKey", s.SSHKeys...)
+	return e
+}
+
+func initials(first, last string) string {
+	var b strings.Builder
+	for _, s := range []string{first, last} {
+		for _, r := range s {
+			b.WriteRune(r)
+			break
+		}
+	}
+	return b.String()
+}
+
+// CreateState is what `user create` reads in one search.
+type CreateState struct {
+	Suffix   string
+	Config   *directory.Entry
+	Ranges   []*directory.Entry
+	Existing []*directory.Entry // entries with uid=LOGIN (anywhere) or the UPG name
+	Groups   map[string]*directory.Entry
+}
+
+// ReadCreate reads, in one search, cn=ipaConfig, the ID ranges, anything already named
+// login (user or private group) and the groups named (lower-case cn → entry).
+func ReadCreate(ctx context.Context, dir directory.Client, login string, groups []string) (*CreateState, error) {
+	suffix := dir.Suffix()
+	var gf strings.Builder
+	for _, g := range groups {
+		gf.WriteString("(cn=" + directory.EscapeFilterValue(g) + ")")
+	}
+	l := directory.EscapeFilterValue(login)
+	filter := "(|(&(objectClass=ipaConfigObject)(cn=ipaConfig))(objectClass=ipaIDrange)(uid=" + l + ")" +
+		"(&(objectClass=posixGroup)(cn=" + l + "))(&(objectClass=ipaUserGroup)(|" + gf.String() + ")))"
+	es, err := dir.Search(ctx, directory.SearchRequest{BaseDN: suffix, Scope: directory.ScopeSub, Filter: filter,
+		Attributes: []string{"*", "nsAccountLock"}})
+	if err != nil {
+		return nil, fmt.Errorf("read user %s state: %w", login, err)
+	}
+	s := &CreateState{Suffix: suffix, Groups: map[string]*directory.Entry{}}
+	cfgDN := directory.In("cn=ipaConfig,cn=etc", suffix)
+	for _, e := range es {
+		switch {
+		case directory.EqualDN(e.DN, cfgDN):
+			s.Config = e
+		case e.HasObjectClass("ipaIDrange"):
+			s.Ranges = append(s.Ranges, e)
+		case strings.EqualFold(e.First("uid"), login) || (e.HasObjectClass("posixGroup") && strings.EqualFold(e.First("cn"), login)):
+			s.Existing = append(s.Existing, e)
+		}
+		if e.HasObjectClass("ipaUserGroup") && directory.EqualDN(directory.Parent(e.DN), directory.In(directory.Groups, suffix)) {
+			s.Groups[strings.ToLower(e.First("cn"))] = e
+		}
+	}
+	return s, nil
+}
+
+// LocalRange returns the realm's local ID range (ipa-local) and the realm from its name.
+func LocalRange(ranges []*directory.Entry) (r idrange.Range, realm string, ok bool) {
+	for _, e := range ranges {
+		if !strings.EqualFold(e.First("ipaRangeType"), "ipa-local") {
+			continue
+		}
+		base, err1 := strconv.Atoi(e.First("ipaBaseID"))
+		size, err2 := strconv.Atoi(e.First("ipaIDRangeSize"))
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		name := e.First("cn")
+		return idrange.FromIPA(name, base, size), strings.TrimSuffix(name, "_id_range"), true
+	}
+	return idrange.Range{}, "", false
+}
+
+// DNAFits reports whether the realm's local range lies inside the convention range.
+func DNAFits(ranges []*directory.Entry, r siteconv.Range) bool {
+	local, _, ok := LocalRange(ranges)
+	return ok && local.Min >= r.Min && local.Max <= r.Max
+}
+
+// UsedIDs searches the uidNumbers and gidNumbers in use inside r (the explicit-ID path).
+func UsedIDs(ctx context.Context, dir directory.Client, r siteconv.Range) (map[int]bool, error) {
+	f := fmt.Sprintf("(|(&(uidNumber>=%d)(uidNumber<=%d))(&(gidNumber>=%d)(gidNumber<=%d)))", r.Min, r.Max, r.Min, r.Max)
+	es, err := dir.Search(ctx, directory.SearchRequest{BaseDN: dir.Suffix(), Scope: directory.ScopeSub, Filter: f,
+		Attributes: []string{"uidNumber", "gidNumber"}})
+	if err != nil {
+		return nil, fmt.Errorf("read ids in range %s: %w", r.Name, err)
+	}
+	used := map[int]bool{}
+	for _, e := range es {
+		for _, a := range []string{"uidNumber", "gidNumber"} {
+			if n, err := strconv.Atoi(e.First(a)); err == nil && n >= r.Min && n <= r.Max {
+				used[n] = true
+			}
+		}
+	}
+	return used, nil
+}
+
+// CreateOptions are the choices of one `user create`.
+type CreateOptions struct {
+	Spec
+	// Groups are the groups to add the user to besides the default primary group.
+	Groups []string
+	// RealmFallback is used when no ipa-local range names the realm.
+	RealmFallback string
+}
+
+// PlanCreate plans `user create`: the user entry, membership of ipausers (user-add's
+// post_callback), and of each named group, which must exist. All or nothing.
+func PlanCreate(s *CreateState, o CreateOptions) (*plan.Plan, error) {
+	if len(s.Existing) > 0 {
+		e := s.Existing[0]
+		if e.HasObjectClass("posixGroup") && !e.HasObjectClass("posixAccount") {
+			return nil, fmt.Errorf("a group named %q already exists (the user private group would clash)", o.Login)
+		}
+		return nil, fmt.Errorf("user %q already exists (%s)", o.Login, e.DN)
+	}
+	cfg := ConfigFrom(s.Config)
+	if len(o.Login) > cfg.MaxUsernameLength {
+		return nil, fmt.Errorf("login %q is longer than the directory's maximum of %d", o.Login, cfg.MaxUsernameLength)
+	}
+	spec := o.Spec
+	if spec.Realm == "" {
+		if _, realm, ok := LocalRange(s.Ranges); ok && realm != "" {
+			spec.Realm = realm
+		} else {
+			spec.Realm = o.RealmFallback
+		}
+	}
+	p := &plan.Plan{Title: "create user " + o.Login}
+	e := Entry(spec, cfg, s.Suffix)
+	args := []string{"user-add", o.Login, "--first=" + o.First, "--last=" + o.Last}
+	if o.Email != "" {
+		args = append(args, "--email="+o.Email)
+	}
+	if spec.UID != ipa.DNAMagic {
+		args = append(args, "--uid="+spec.UID, "--gidnumber="+spec.UID)
+	}
+	for _, k := range spec.SSHKeys {
+		args = append(args, "--sshpubkey="+k)
+	}
+	c := plan.Change{Action: plan.Create, Kind: "user", Name: o.Login, DN: e.DN, Entry: e,
+		IPA: []string{ipa.Command(args...)}}
+	if spec.UID == ipa.DNAMagic {
+		c.Notes = append(c.Notes, "uidNumber/gidNumber -1: the server's DNA plugin assigns the next ID of the realm's range")
+	}
+	c.Notes = append(c.Notes, "the server's managed-entries plugin creates the private group "+o.Login+" (GID = UID)")
+	p.Add(c)
+	userDN := e.DN
+	groups := append([]string{cfg.PrimaryGroup}, o.Groups...)
+	seen := map[string]bool{}
+	var missing []string
+	for _, g := range groups {
+		lg := strings.ToLower(g)
+		if seen[lg] {
+			continue
+		}
+		seen[lg] = true
+		ge, ok := s.Groups[lg]
+		if !ok {
+			missing = append(missing, g)
+			continue
+		}
+		c := plan.Change{Action: plan.Modify, Kind: "group", Name: ge.First("cn"), DN: ge.DN,
+			Mods: []directory.Mod{{Op: directory.ModAdd, Attr: "member", Values: []string{userDN}}}}
+		if lg == strings.ToLower(cfg.PrimaryGroup) {
+			c.Notes = []string{"default primary group (ipa user-add adds the user itself)"}
+		} else {
+			c.IPA = []string{ipa.Command("group-add-member", ge.First("cn"), "--users="+o.Login)}
+		}
+		p.Add(c)
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		return nil, fmt.Errorf("group(s) %s do not exist", strings.Join(missing, ", "))
+	}
+	return p, nil
+}

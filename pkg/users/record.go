@@ -1,0 +1,95 @@
+package users
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// RecordVersion is the offboarding record format.
+const RecordVersion = 1
+
+// Record is what one offboarding did: who ran it and when, the user's before-state, and
+// every reference removed, so `user reinstate --from` can undo exactly that.
+type Record struct {
+	Version   int       `json:"version"`
+	Login     string    `json:"login"`
+	DN        string    `json:"dn"`
+	Operator  string    `json:"operator"`
+	Time      time.Time `json:"time"`
+	Directory string    `json:"directory"`
+	UIDNumber string    `json:"uidnumber"`
+	GIDNumber string    `json:"gidnumber"`
+	// Disabled is set when this offboarding set nsAccountLock (it was not already TRUE).
+	Disabled       bool          `json:"disabled"`
+	Before         Before        `json:"before"`
+	Removed        []Removal     `json:"removed"`
+	SSHKeysRemoved []string      `json:"ssh_keys_removed,omitempty"`
+	TokensDisabled []TokenChange `json:"tokens_disabled,omitempty"`
+	// Indirect lists the memberOf values that went with the direct memberships.
+	Indirect []string `json:"indirect,omitempty"`
+}
+
+// WriteRecord stores r as JSON in dir (created 0700 when missing) in a new file, mode
+// 0600, named <login>-<UTC time>.json, and returns its path.
+func WriteRecord(dir string, r *Record) (string, error) {
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return "", fmt.Errorf("create records directory: %w", err)
+		}
+		if err := os.Chmod(dir, 0o700); err != nil {
+			return "", fmt.Errorf("create records directory: %w", err)
+		}
+	}
+	data, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return "", fmt.Errorf("encode offboarding record: %w", err)
+	}
+	data = append(data, '\n')
+	base := r.Login + "-" + r.Time.UTC().Format("20060102T150405Z")
+	for i := 0; ; i++ {
+		name := base + ".json"
+		if i > 0 {
+			name = fmt.Sprintf("%s-%d.json", base, i+1)
+		}
+		path := filepath.Join(dir, name)
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", fmt.Errorf("write offboarding record: %w", err)
+		}
+		if _, err := f.Write(data); err != nil {
+			f.Close()
+			return "", fmt.Errorf("write offboarding record: %w", err)
+		}
+		if err := f.Close(); err != nil {
+			return "", fmt.Errorf("write offboarding record: %w", err)
+		}
+		return path, nil
+	}
+}
+
+// ReadRecord loads an offboarding record.
+func ReadRecord(path string) (*Record, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read offboarding record: %w", err)
+	}
+	var r Record
+	if err := json.Unmarshal(data, &r); err != nil {
+		return nil, fmt.Errorf("offboarding record %s: %w", path, err)
+	}
+	if r.Version != RecordVersion {
+		return nil, fmt.Errorf("offboarding record %s: unsupported version %d", path, r.Version)
+	}
+	if r.Login == "" || r.DN == "" {
+		return nil, fmt.Errorf("offboarding record %s: login and dn are required", path)
+	}
+	return &r, nil
+}
