@@ -15,6 +15,7 @@ import (
 	"github.com/jcmturner/gokrb5/v8/keytab"
 
 	"github.com/accessctl/accessctl/internal/testbed/faultproxy"
+	"github.com/accessctl/accessctl/internal/testenv"
 	"github.com/accessctl/accessctl/pkg/directory"
 )
 
@@ -25,27 +26,16 @@ type live struct {
 	adminPasswordFile                    string
 }
 
-// liveEnv returns the environment of the live test directory, skipping the test when it
-// is not set, or failing it when CI=true.
+// liveEnv returns the environment of the live test directory (internal/testenv: skipped
+// when unset, failed when CI=true).
 func liveEnv(t *testing.T) live {
 	t.Helper()
-	l := live{
-		ldapsURL:          os.Getenv("ACCESSCTL_TEST_LDAPS_URL"),
-		ldapURL:           os.Getenv("ACCESSCTL_TEST_LDAP_URL"),
-		ca:                os.Getenv("ACCESSCTL_TEST_CA"),
-		suffix:            os.Getenv("ACCESSCTL_TEST_SUFFIX"),
-		realm:             os.Getenv("ACCESSCTL_TEST_REALM"),
-		adminKeytab:       os.Getenv("ACCESSCTL_TEST_ADMIN_KEYTAB"),
-		delegateKeytab:    os.Getenv("ACCESSCTL_TEST_DELEGATE_KEYTAB"),
-		adminPasswordFile: os.Getenv("ACCESSCTL_TEST_ADMIN_PASSWORD_FILE"),
+	e := testenv.Live(t)
+	if e.AdminKeytab == "" || e.Krb5Config == "" {
+		t.Fatal("live test directory environment lacks the admin keytab or KRB5_CONFIG")
 	}
-	if l.ldapsURL == "" || l.adminKeytab == "" || os.Getenv("KRB5_CONFIG") == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("live test directory not configured (run testdata/ds/up and source its env) and CI=true")
-		}
-		t.Skip("live test directory not configured: run testdata/ds/up and source /tmp/accessctl-ds/env")
-	}
-	return l
+	return live{ldapsURL: e.LDAPSURL, ldapURL: e.LDAPURL, ca: e.CAFile, suffix: e.Suffix, realm: e.Realm,
+		adminKeytab: e.AdminKeytab, delegateKeytab: e.DelegateKeytab, adminPasswordFile: e.AdminPasswordFile}
 }
 
 // principal returns the first principal of a keytab.
