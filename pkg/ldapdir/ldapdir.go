@@ -338,8 +338,13 @@ func dialOne(ctx context.Context, o *Options, server string, krb *client.Client)
 	return c, nil
 }
 
-// init reads the root DSE: the suffix when none was given, and the supported controls.
+// init reads the root DSE when no suffix was given: the suffix and the supported controls.
 func (c *Client) init(ctx context.Context, suffix string) error {
+	if suffix != "" {
+		// Known suffix: spare the round trip.
+		c.suffix = suffix
+		return nil
+	}
 	entries, err := c.search(ctx, directory.SearchRequest{BaseDN: "", Scope: directory.ScopeBase, Filter: "(objectClass=*)",
 		Attributes: []string{"namingContexts", "defaultNamingContext", "supportedControl"}}, false)
 	if err != nil {
@@ -393,7 +398,8 @@ func (c *Client) Suffix() string { return c.suffix }
 // Describe names the server.
 func (c *Client) Describe() string { return c.server }
 
-// SupportsControl reports whether the root DSE lists the control OID.
+// SupportsControl reports whether the root DSE lists the control OID (known only when
+// the suffix was read from the root DSE).
 func (c *Client) SupportsControl(oid string) bool {
 	for _, s := range c.controls {
 		if s == oid {
