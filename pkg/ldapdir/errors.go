@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/go-ldap/ldap/v3"
+	"github.com/jcmturner/gokrb5/v8/krberror"
 
 	"github.com/accessctl/accessctl/pkg/directory"
 )
@@ -78,8 +79,13 @@ func describeNetErr(err error) string {
 	return err.Error()
 }
 
-// isNetErr reports connection failures: timeouts, resets, EOF, closed connections.
+// isNetErr reports connection failures: timeouts, resets, EOF, closed connections, and
+// a KDC that cannot be reached.
 func isNetErr(err error) bool {
+	var ke krberror.Krberror
+	if errors.As(err, &ke) && ke.RootCause == krberror.NetworkingError {
+		return true
+	}
 	var ne net.Error
 	var oe *net.OpError
 	return errors.As(err, &ne) || errors.As(err, &oe) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||

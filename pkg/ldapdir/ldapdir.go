@@ -160,7 +160,11 @@ func Dial(ctx context.Context, opts Options) (*Client, error) {
 			opts.debugf("warning: %s", w)
 		}
 		if err != nil {
-			return nil, &directory.Error{Code: directory.CodeInvalidCredentials, Op: "bind", Message: err.Error(), Err: err}
+			code := directory.CodeInvalidCredentials
+			if isNetErr(err) {
+				code = directory.CodeNetwork
+			}
+			return nil, &directory.Error{Code: code, Op: "bind", Message: err.Error(), Err: err}
 		}
 		krb = cl
 		opts.debugf("kerberos: principal %s@%s", cl.Credentials.UserName(), cl.Credentials.Domain())

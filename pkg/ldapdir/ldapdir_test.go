@@ -23,6 +23,7 @@ import (
 
 	"github.com/go-ldap/ldap/v3"
 	"github.com/jcmturner/gokrb5/v8/config"
+	"github.com/jcmturner/gokrb5/v8/keytab"
 
 	"github.com/accessctl/accessctl/internal/testbed/faultproxy"
 	"github.com/accessctl/accessctl/pkg/directory"
@@ -327,4 +328,28 @@ func writeSystemlessCA(t *testing.T) string {
 	p := filepath.Join(t.TempDir(), "ca.crt")
 	os.WriteFile(p, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644)
 	return p
+}
+
+func TestKDCUnreachableIsNetwork(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "krb5.conf")
+	_, port, _ := net.SplitHostPort(closedPort(t))
+	os.WriteFile(conf, []byte("[libdefaults]\n default_realm = EXAMPLE.TEST\n dns_lookup_kdc = false\n udp_preference_limit = 0\n"+
+		"[realms]\n EXAMPLE.TEST = {\n  kdc = 127.0.0.1:"+port+"\n }\n"), 0o644)
+	kt := filepath.Join(dir, "kt")
+	k := keytab.New()
+	if err := k.AddEntry("admin", "EXAMPLE.TEST", "secret", time.Now(), 1, 18); err != nil {
+		t.Fatal(err)
+	}
+	b, err := k.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(kt, b, 0o600)
+	_, err = Dial(context.Background(), Options{Servers: []string{"ldaps://127.0.0.1:1"},
+		Bind: GSSAPI{Keytab: kt, Principal: "admin", Krb5Conf: conf}})
+	if !directory.IsCode(err, directory.CodeNetwork) {
+		t.Fatalf("err = %v", err)
+	}
+	t.Log(err)
 }
