@@ -77,7 +77,9 @@ func TestModes(t *testing.T) {
 		want    string
 	}{
 		{"drop after 3 bytes upstream", Mode{Kind: Drop, Bytes: 3, Dir: Upstream},
-			func(err error) bool { return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || isReset(err) }, "hel"},
+			func(err error) bool {
+				return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || isReset(err)
+			}, "hel"},
 		{"drop after 0 bytes", Mode{Kind: Drop, Bytes: 0, Dir: Both},
 			func(err error) bool { return errors.Is(err, io.EOF) || isReset(err) }, ""},
 		{"stall after 2 bytes downstream", Mode{Kind: Stall, Bytes: 2, Dir: Downstream},
