@@ -3,6 +3,7 @@ package accessctl_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -28,6 +29,7 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "../../testdata/script",
 		RequireExplicitExec: true,
+		Condition:           liveCondition,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"jsonvalid": jsonValid,
 			"status":    status,
@@ -99,4 +101,17 @@ func status(ts *testscript.TestScript, neg bool, args []string) {
 	if got != want {
 		ts.Fatalf("%s exited %d, want %d", args[1], got, want)
 	}
+}
+
+// liveCondition answers [live]: the live test directory is configured. With CI=true a
+// missing live directory is an error, so live scripts fail rather than skip in CI.
+func liveCondition(cond string) (bool, error) {
+	if cond != "live" {
+		return false, fmt.Errorf("unknown condition %q", cond)
+	}
+	ok := os.Getenv("ACCESSCTL_TEST_LDAPS_URL") != "" && os.Getenv("ACCESSCTL_TEST_ADMIN_KEYTAB") != "" && os.Getenv("KRB5_CONFIG") != ""
+	if !ok && os.Getenv("CI") == "true" {
+		return false, errors.New("live test directory not configured and CI=true: run testdata/ds/up")
+	}
+	return ok, nil
 }

@@ -8,7 +8,10 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
+
+	"github.com/jcmturner/gokrb5/v8/keytab"
 
 	"github.com/accessctl/accessctl/pkg/cmdutil"
 	"github.com/accessctl/accessctl/pkg/config"
@@ -179,7 +182,16 @@ func dialLDAP(ctx context.Context, f *cmdutil.Factory, cfg *config.Config, serve
 		}
 		opts.Bind = ldapdir.Simple{DN: dn, Password: pw}
 	} else {
-		opts.Bind = ldapdir.GSSAPI{Keytab: cfg.Get("keytab"), Principal: cfg.Get("principal"), Krb5Conf: cfg.Get("krb5-conf")}
+		g := ldapdir.GSSAPI{Keytab: cfg.Get("keytab"), Principal: cfg.Get("principal"), Krb5Conf: cfg.Get("krb5-conf")}
+		if g.Keytab != "" && g.Principal == "" {
+			p, err := firstPrincipal(g.Keytab)
+			if err != nil {
+				return nil, cmdutil.InputError(err)
+			}
+			g.Principal = p
+			debugf(f, "keytab %s: principal %s", g.Keytab, p)
+		}
+		opts.Bind = g
 	}
 	c, err := ldapdir.Dial(ctx, opts)
 	if err != nil {
@@ -220,4 +232,17 @@ func trimNewline(s string) string {
 		s = s[:len(s)-1]
 	}
 	return s
+}
+
+// firstPrincipal returns the first principal of a keytab, as kinit -k does without one.
+func firstPrincipal(path string) (string, error) {
+	kt, err := keytab.Load(path)
+	if err != nil {
+		return "", fmt.Errorf("read keytab %s: %w", path, err)
+	}
+	if len(kt.Entries) == 0 {
+		return "", fmt.Errorf("keytab %s holds no keys", path)
+	}
+	p := kt.Entries[0].Principal
+	return strings.Join(p.Components, "/") + "@" + p.Realm, nil
 }
