@@ -49,3 +49,53 @@ ds-down:
 
 ds-purge:
 	testdata/ds/down --purge
+
+# --- Generated files and release (issue 10) -----------------------------------
+# generate: completion scripts (completions/), command reference (docs/cmd/*.md)
+# and man pages (docs/man/*.1), all from the cobra tree by internal/gendocs.
+# check-generated: regenerate into a temporary directory and diff with what is
+# committed. release-check: goreleaser check + a single-target snapshot build,
+# then assert the .deb holds the binary, the man pages and the completions.
+GORELEASER_VERSION ?= v2.15.1
+GORELEASER ?= $(or $(shell command -v goreleaser 2>/dev/null),$(shell $(GO) env GOPATH)/bin/goreleaser)
+
+TEST_STEPS += check-generated release-check
+
+.PHONY: generate check-generated release-check
+
+generate:
+	$(GO) generate ./completions
+
+check-generated:
+	@set -euo pipefail; \
+	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(GO) run ./internal/gendocs -root "$$tmp"; \
+	stale=0; \
+	for d in docs/cmd docs/man; do \
+	  diff -r -u "$$d" "$$tmp/$$d" || stale=1; \
+	done; \
+	for s in bash zsh fish ps1; do \
+	  diff -u "completions/accessctl.$$s" "$$tmp/completions/accessctl.$$s" || stale=1; \
+	done; \
+	if [ $$stale = 1 ]; then echo "generated files are stale: run 'make generate' and commit" >&2; exit 1; fi; \
+	echo "generated files are fresh"
+
+release-check:
+	@set -euo pipefail; \
+	if [ ! -x "$(GORELEASER)" ]; then \
+	  echo "installing goreleaser $(GORELEASER_VERSION) (a few minutes)"; \
+	  $(GO) install github.com/goreleaser/goreleaser/v2@$(GORELEASER_VERSION); \
+	fi; \
+	gr="$(GORELEASER)"; [ -x "$$gr" ] || gr="$$($(GO) env GOPATH)/bin/goreleaser"; \
+	"$$gr" check; \
+	GOOS=linux GOARCH=amd64 "$$gr" release --snapshot --clean --single-target; \
+	deb=$$(ls dist/*.deb | head -n1); \
+	dpkg-deb -c "$$deb" > dist/deb-contents.txt; \
+	for p in ./usr/bin/accessctl ./usr/share/man/man1/accessctl.1 \
+	         ./usr/share/man/man1/accessctl-cluster-create.1 \
+	         ./usr/share/bash-completion/completions/accessctl \
+	         ./usr/share/zsh/vendor-completions/_accessctl \
+	         ./usr/share/fish/vendor_completions.d/accessctl.fish; do \
+	  grep -q " $$p$$" dist/deb-contents.txt || { echo "$$deb lacks $$p" >&2; exit 1; }; \
+	done; \
+	echo "$$deb holds the binary, the man pages and the completions"
