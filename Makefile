@@ -14,6 +14,9 @@ GO ?= go
 GOTESTFLAGS ?=
 TEST_TIMEOUT ?= 20m
 
+# DS_DOWN_FLAGS=--purge makes `make test` remove the instance afterwards (the
+# next run then builds it from nothing, ~25 s, instead of restarting it, ~1 s).
+DS_DOWN_FLAGS ?=
 DS_INSTANCE ?= accessctl
 DS_STATE ?= $(if $(filter-out accessctl,$(DS_INSTANCE)),/tmp/accessctl-ds-$(DS_INSTANCE),/tmp/accessctl-ds)
 export DS_INSTANCE DS_STATE
@@ -29,7 +32,7 @@ build:
 # or interrupt). Exits with the steps' status.
 test:
 	@set -euo pipefail; \
-	trap 'testdata/ds/down' EXIT; \
+	trap 'testdata/ds/down $(DS_DOWN_FLAGS)' EXIT; \
 	start=$$(date +%s); \
 	testdata/ds/up >/dev/null; \
 	echo "test directory up in $$(( $$(date +%s) - start ))s ($(DS_STATE)/env)"; \
