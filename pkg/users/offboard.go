@@ -181,9 +181,9 @@ type TokenChange struct {
 
 // Before is the user's own state before offboarding.
 type Before struct {
-	NSAccountLock []string `json:"nsaccountlock,omitempty" yaml:"nsaccountlock,omitempty"`
-	SSHPubKeys    []string `json:"ipasshpubkey,omitempty" yaml:"ipasshpubkey,omitempty"`
-	MemberOf      []string `json:"memberof,omitempty" yaml:"memberof,omitempty"`
+	NSAccountLock []string `json:"nsaccountlock" yaml:"nsaccountlock"`
+	SSHPubKeys    []string `json:"ipasshpubkey" yaml:"ipasshpubkey"`
+	MemberOf      []string `json:"memberof" yaml:"memberof"`
 }
 
 // OffboardOptions are the offboarding choices and the operator's identity.
