@@ -138,7 +138,7 @@ func (st *State) Lint(o LintOptions) ([]Finding, error) {
 	matched := map[string]map[string]bool{} // hostgroup -> fqdn
 	for _, h := range st.Hosts {
 		res := m.Hostgroups(h.FQDN)
-		if len(res) == 0 && o.Only == "" {
+		if len(res) == 0 && o.Only == "" && !contains(h.MemberOf, SystemHostgroup) {
 			out = append(out, Finding{Code: CodeUnassigned, Subject: h.FQDN,
 				Message: fmt.Sprintf("host %s matches no automember rule", h.FQDN)})
 		}
@@ -182,7 +182,7 @@ func (st *State) Lint(o LintOptions) ([]Finding, error) {
 	}
 	for _, n := range groups {
 		g := st.Hostgroups[n]
-		if g == nil {
+		if g == nil || (n == SystemHostgroup && st.Rules[n] == nil) {
 			continue
 		}
 		r := st.Rules[n]
@@ -212,6 +212,19 @@ func (st *State) Lint(o LintOptions) ([]Finding, error) {
 		}
 	}
 	return out, nil
+}
+
+// SystemHostgroup is FreeIPA's own hostgroup of IPA servers, maintained by the server
+// installer, not by automember: lint leaves it (and its hosts) alone.
+const SystemHostgroup = "ipaservers"
+
+func contains(l []string, s string) bool {
+	for _, x := range l {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
 
 func sample(hosts []string) string {
