@@ -4,7 +4,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/accessctl/accessctl/pkg/cmd/cluster"
+	idcmd "github.com/accessctl/accessctl/pkg/cmd/id"
+	"github.com/accessctl/accessctl/pkg/cmd/role"
+	"github.com/accessctl/accessctl/pkg/cmd/service"
 	"github.com/accessctl/accessctl/pkg/cmd/user"
+	automembercmd "github.com/accessctl/accessctl/pkg/cmd/automember"
+	hostcmd "github.com/accessctl/accessctl/pkg/cmd/host"
 	"github.com/accessctl/accessctl/pkg/cmdutil"
 	"github.com/accessctl/accessctl/pkg/completion"
 )
@@ -14,7 +19,9 @@ import (
 func extraCommands(f *cmdutil.Factory) []*cobra.Command {
 	return []*cobra.Command{
 		cluster.NewCmdCluster(f),
+		automembercmd.NewCmdAutomember(f), hostcmd.NewCmdHost(f),
 		completion.NewCmdRefreshCache(f),
 		user.NewCmdUser(f),
+		idcmd.NewCmdID(f), role.NewCmdRole(f), service.NewCmdService(f),
 	}
 }

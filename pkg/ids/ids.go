@@ -196,7 +196,10 @@ func readIPARanges(ctx context.Context, dir directory.Client) ([]idrange.Range, 
 		}
 		r := idrange.FromIPA(e.First("cn"), base, size)
 		out = append(out, r)
-		if local == nil && strings.EqualFold(e.First("ipaRangeType"), "ipa-local") {
+		// The realm's own range is cn=<REALM>_id_range; ranges added later with
+		// `ipa idrange-add` are ipa-local too but DNA does not use them.
+		if strings.EqualFold(e.First("ipaRangeType"), "ipa-local") &&
+			(local == nil || strings.HasSuffix(strings.ToLower(r.Name), "_id_range")) {
 			local = &r
 		}
 	}
@@ -404,11 +407,42 @@ func (s *State) FixCommands(r idrange.Range) []string {
 	var out []string
 	gaps := idrange.Uncovered(r, s.IPARanges)
 	for i, g := range gaps {
-		name := r.Name + "_id_range"
+		name := r.Name
 		if len(gaps) > 1 {
 			name = fmt.Sprintf("%s_%d", name, i+1)
 		}
 		out = append(out, idrange.FixCommand(name, g))
 	}
 	return out
+}
+
+// serverer is implemented by the LDAP backend.
+type serverer interface{ Server() string }
+
+
+// Designated checks that dir talks to the designated allocation server, the first
+// configured one (servers[0]): an ID claim is a compare-and-swap, which only one server
+// can make safe. The sandbox (a file under a lock) always qualifies.
+func Designated(dir directory.Client, servers []string) error {
+	c := dir
+	for {
+		switch w := c.(type) {
+		case *directory.Counting:
+			c = w.Client
+			continue
+		case *directory.Faulty:
+			c = w.Client
+			continue
+		}
+		break
+	}
+	s, ok := c.(serverer)
+	if !ok || len(servers) == 0 {
+		return nil
+	}
+	norm := func(u string) string { return strings.TrimRight(strings.ToLower(strings.TrimSpace(u)), "/") }
+	if norm(s.Server()) != norm(servers[0]) {
+		return fmt.Errorf("id claims go to the first configured server %s only (multi-master replication cannot make a compare-and-swap safe across servers), but the connection is to %s: retry when %s is back", servers[0], s.Server(), servers[0])
+	}
+	return nil
 }

@@ -1,0 +1,451 @@
+// Package id implements `accessctl id ranges|next|check` (ITTN-010 §6).
+package id
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/accessctl/accessctl/pkg/cmdutil"
+	"github.com/accessctl/accessctl/pkg/directory"
+	"github.com/accessctl/accessctl/pkg/idrange"
+	"github.com/accessctl/accessctl/pkg/ids"
+	"github.com/accessctl/accessctl/pkg/output"
+	"github.com/accessctl/accessctl/pkg/siteconv"
+)
+
+// NewCmdID is the `id` noun.
+func NewCmdID(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "id",
+		Short: "UID/GID ranges, allocation and checks (ITTN-010 §6)",
+		Long: `UIDs and GIDs by the conventions (ITTN-010 §6): every central ID is >= 60001, UID ==
+GID, each range has its purpose, and a reserved ID goes only to its named account.
+An ID is free only when no entry uses it as a uidNumber or a gidNumber (users, groups,
+private groups, staged and preserved users) and it is not reserved.`,
+		GroupID: "access",
+	}
+	cmd.AddCommand(NewCmdRanges(f, nil), NewCmdNext(f, nil), NewCmdCheck(f, nil))
+	return cmd
+}
+
+// RangesOptions are the inputs of `id ranges`.
+type RangesOptions struct {
+	F   *cmdutil.Factory
+	Out cmdutil.OutputFlag
+}
+
+// RangeRow is one line of `id ranges`.
+type RangeRow struct {
+	Name      string   `json:"name" yaml:"name"`
+	Min       int      `json:"min" yaml:"min"`
+	Max       int      `json:"max" yaml:"max"`
+	Used      int      `json:"used" yaml:"used"`
+	Reserved  int      `json:"reserved" yaml:"reserved"`
+	Free      int      `json:"free" yaml:"free"`
+	NextFree  int      `json:"next_free" yaml:"next_free"`
+	HighWater int      `json:"high_water" yaml:"high_water"`
+	Covered   bool     `json:"covered_by_ipa_range" yaml:"covered_by_ipa_range"`
+	Fix       []string `json:"fix,omitempty" yaml:"fix,omitempty"`
+}
+
+// NewCmdRanges builds `id ranges`.
+func NewCmdRanges(f *cmdutil.Factory, runF func(context.Context, *RangesOptions) error) *cobra.Command {
+	o := &RangesOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "ranges",
+		Short: "Show each ID range: used, reserved, free, next free, FreeIPA range coverage",
+		Long: `For every range of the conventions: how many IDs are used (as a uidNumber or gidNumber),
+reserved but unused, and free; the next ID "id next" would give (above the range's
+high-water mark: an ID once handed out is never handed out again); and whether FreeIPA
+ID ranges (cn=ranges,cn=etc) cover it. An ID outside every FreeIPA ID range gets no SID,
+which breaks Kerberos for that account; the "ipa idrange-add" command that fixes it is
+printed.`,
+		Example: "  accessctl id ranges\n  accessctl id ranges -o json",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Out.Validate(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return RunRanges(cmd.Context(), o)
+		},
+	}
+	cmdutil.AddOutputFlag(cmd, &o.Out)
+	return cmd
+}
+
+// RunRanges reads the ID state and prints the table.
+func RunRanges(ctx context.Context, o *RangesOptions) error {
+	f := o.F
+	conv, err := f.Conventions()
+	if err != nil {
+		return err
+	}
+	dir, err := f.Directory(ctx)
+	if err != nil {
+		return err
+	}
+	s, err := ids.Read(ctx, dir)
+	if err != nil {
+		return err
+	}
+	rows := Ranges(s, conv)
+	return output.Print(f.IO, o.Out.Value, rows, func(w io.Writer) error {
+		t := output.Table{Headers: []string{"range", "ids", "used", "reserved", "free", "next", "high-water", "ipa range"}}
+		for _, r := range rows {
+			cov := "yes"
+			if !r.Covered {
+				cov = "NO (no SID)"
+			}
+			next, hw := "-", "-"
+			if r.NextFree > 0 {
+				next = strconv.Itoa(r.NextFree)
+			} else {
+				next = "exhausted"
+			}
+			if r.HighWater > 0 {
+				hw = strconv.Itoa(r.HighWater)
+			}
+			t.AddRow(r.Name, fmt.Sprintf("%d-%d", r.Min, r.Max), strconv.Itoa(r.Used), strconv.Itoa(r.Reserved),
+				strconv.Itoa(r.Free), next, hw, cov)
+		}
+		if err := t.Render(f.IO, w); err != nil {
+			return err
+		}
+		for _, r := range rows {
+			for _, fix := range r.Fix {
+				fmt.Fprintf(w, "fix %s: %s\n", r.Name, fix)
+			}
+		}
+		return nil
+	})
+}
+
+// Ranges computes the rows of `id ranges`.
+func Ranges(s *ids.State, conv *siteconv.Conventions) []RangeRow {
+	used := s.Used()
+	res := ids.Reservations(conv)
+	var rows []RangeRow
+	for _, r := range ids.Ranges(conv) {
+		hw := s.HighWater(r.Name)
+		st := idrange.RangeStats(r, used, res, hw)
+		rows = append(rows, RangeRow{Name: r.Name, Min: r.Min, Max: r.Max, Used: st.Used, Reserved: st.Reserved,
+			Free: st.Free, NextFree: st.NextFree, HighWater: hw, Covered: idrange.Covered(r, s.IPARanges), Fix: s.FixCommands(r)})
+	}
+	return rows
+}
+
+// NextOptions are the inputs of `id next`.
+type NextOptions struct {
+	F        *cmdutil.Factory
+	Range    string
+	Count    int
+	Allocate bool
+	Out      cmdutil.OutputFlag
+}
+
+// NextResult is what `id next` prints.
+type NextResult struct {
+	Range     string `json:"range" yaml:"range"`
+	IDs       []int  `json:"ids" yaml:"ids"`
+	Allocated bool   `json:"allocated" yaml:"allocated"`
+	HighWater int    `json:"high_water" yaml:"high_water"`
+	Server    string `json:"server" yaml:"server"`
+}
+
+// NewCmdNext builds `id next`.
+func NewCmdNext(f *cmdutil.Factory, runF func(context.Context, *NextOptions) error) *cobra.Command {
+	o := &NextOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "next --range NAME [--count N] [--allocate]",
+		Short: "Print (or claim) the next IDs free as both UID and GID in a range",
+		Long: `Print the next IDs of a range that are free as both UID and GID: no entry uses them as a
+uidNumber or gidNumber (users, groups, private groups, staged and preserved users), no
+reservation holds them, and they lie above the range's high-water mark.
+
+With --allocate the IDs are claimed, e.g. for a later "ipa user-add --uid N --gidnumber N":
+the range's high-water mark (cn=RANGE,cn=accessctl-idalloc,cn=etc,SUFFIX) moves past them
+with a compare-and-swap modify (delete the old value and add the new one in one modify),
+so of two concurrent claims only one wins and the other retries with the next IDs. An
+ID once claimed is never handed out again, even after its entry is gone.
+
+Claims go to one designated server, the first configured (--server, config, then the
+conventions' servers): a compare-and-swap is atomic on one server only. Multi-master
+replication applies the same modify independently on each replica, so two runs claiming
+on two servers could both win. When the connection failed over to another server,
+--allocate refuses; the read-only form works on any server.`,
+		Example: "  accessctl id next --range dm-role\n  accessctl id next --range general --count 3 --allocate",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Out.Validate(); err != nil {
+				return err
+			}
+			if o.Range == "" {
+				return cmdutil.FlagErrorf("--range is required")
+			}
+			if o.Count < 1 || o.Count > 1000 {
+				return cmdutil.FlagErrorf("invalid --count %d: want 1 to 1000", o.Count)
+			}
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return RunNext(cmd.Context(), o)
+		},
+	}
+	cmd.Flags().StringVar(&o.Range, "range", "", "ID range (see accessctl id ranges)")
+	cmd.Flags().IntVar(&o.Count, "count", 1, "how many IDs")
+	cmd.Flags().BoolVar(&o.Allocate, "allocate", false, "claim the IDs (move the range's high-water mark past them)")
+	cmdutil.AddOutputFlag(cmd, &o.Out)
+	return cmd
+}
+
+// Servers returns the configured servers in order (flags/config, then the conventions).
+func Servers(f *cmdutil.Factory) []string {
+	if cfg, err := f.Config(); err == nil {
+		if s := cfg.List("server"); len(s) > 0 {
+			return s
+		}
+	}
+	if conv, err := f.Conventions(); err == nil {
+		return conv.Servers
+	}
+	return nil
+}
+
+// RunNext prints or claims the next IDs.
+func RunNext(ctx context.Context, o *NextOptions) error {
+	f := o.F
+	conv, err := f.Conventions()
+	if err != nil {
+		return err
+	}
+	r, err := ids.Range(conv, o.Range)
+	if err != nil {
+		return cmdutil.InputError(err)
+	}
+	dir, err := f.Directory(ctx)
+	if err != nil {
+		return err
+	}
+	res := NextResult{Range: r.Name, Server: dir.Describe()}
+	var s *ids.State
+	if o.Allocate {
+		if err := ids.Designated(dir, Servers(f)); err != nil {
+			return err
+		}
+		a, err := ids.Allocate(ctx, dir, conv, r, o.Count)
+		if err != nil {
+			return wrapRange(err)
+		}
+		res.IDs, res.Allocated, res.HighWater = a.IDs, true, a.IDs[len(a.IDs)-1]
+		if f.Debug != nil {
+			fmt.Fprintf(f.Debug, "debug: claimed %v in %s after %d attempt(s); mark %d -> %d at %s\n", a.IDs, r.Name, a.Attempts, a.Previous, res.HighWater, a.MarkDN)
+		}
+		if s, err = ids.Read(ctx, dir); err != nil {
+			return err
+		}
+	} else {
+		if s, err = ids.Read(ctx, dir); err != nil {
+			return err
+		}
+		if res.IDs, err = s.Next(conv, r, o.Count); err != nil {
+			return wrapRange(err)
+		}
+		res.HighWater = s.HighWater(r.Name)
+	}
+	for _, id := range res.IDs {
+		if !s.Covered(id) {
+			fmt.Fprintf(f.IO.ErrOut, "accessctl: warning: id %d lies outside every FreeIPA ID range: an account with it gets no SID (fix: %s)\n",
+				id, strings.Join(s.FixCommands(r), " && "))
+			break
+		}
+	}
+	if o.Allocate && f.IO.IsStderrTTY() {
+		fmt.Fprintf(f.IO.ErrOut, "✓ Claimed %d id(s) in %s: never handed out again\n", len(res.IDs), r.Name)
+	}
+	return output.Print(f.IO, o.Out.Value, res, func(w io.Writer) error {
+		for _, id := range res.IDs {
+			fmt.Fprintln(w, id)
+		}
+		return nil
+	})
+}
+
+func wrapRange(err error) error {
+	if _, ok := err.(*idrange.Error); ok {
+		return cmdutil.InputError(err)
+	}
+	return err
+}
+
+// CheckOptions are the inputs of `id check`.
+type CheckOptions struct {
+	F   *cmdutil.Factory
+	Out cmdutil.OutputFlag
+}
+
+// Finding is one `id check` finding.
+type Finding struct {
+	ID      int    `json:"id" yaml:"id"`
+	Kind    string `json:"kind" yaml:"kind"` // outside-range, reserved, uid-ne-gid, duplicate
+	Holder  string `json:"holder" yaml:"holder"`
+	DN      string `json:"dn" yaml:"dn"`
+	Problem string `json:"problem" yaml:"problem"`
+}
+
+// NewCmdCheck builds `id check`.
+func NewCmdCheck(f *cmdutil.Factory, runF func(context.Context, *CheckOptions) error) *cobra.Command {
+	o := &CheckOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "check",
+		Short: "Find IDs outside every range, misused reservations, UID != GID and duplicates (exit 5)",
+		Long: `Check every uidNumber and gidNumber in the directory against the conventions:
+  outside-range  an ID in no range of the conventions
+  reserved       a reserved ID held by another name than its own
+  uid-ne-gid     a user whose uidNumber and gidNumber differ (UID == GID is the rule)
+  duplicate      two users with one uidNumber, two groups with one gidNumber, or a
+                 user's UID that is another group's GID
+Exits 5 when anything is found.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Out.Validate(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return RunCheck(cmd.Context(), o)
+		},
+	}
+	cmdutil.AddOutputFlag(cmd, &o.Out)
+	return cmd
+}
+
+// RunCheck reads every ID in one search and reports findings.
+func RunCheck(ctx context.Context, o *CheckOptions) error {
+	f := o.F
+	conv, err := f.Conventions()
+	if err != nil {
+		return err
+	}
+	dir, err := f.Directory(ctx)
+	if err != nil {
+		return err
+	}
+	holders, err := ids.ReadHolders(ctx, dir)
+	if err != nil {
+		return err
+	}
+	fs := Check(holders, conv, dir.Suffix())
+	if err := output.Print(f.IO, o.Out.Value, fs, func(w io.Writer) error {
+		if len(fs) == 0 {
+			fmt.Fprintf(w, "no findings in %d id holders\n", len(holders))
+			return nil
+		}
+		t := output.Table{Headers: []string{"id", "kind", "holder", "problem"}}
+		for _, x := range fs {
+			t.AddRow(strconv.Itoa(x.ID), x.Kind, x.Holder, x.Problem)
+		}
+		return t.Render(f.IO, w)
+	}); err != nil {
+		return err
+	}
+	if len(fs) > 0 {
+		return &cmdutil.FindingsError{Count: len(fs)}
+	}
+	return nil
+}
+
+// Check finds the problems of `id check`.
+func Check(holders []ids.Holder, conv *siteconv.Conventions, suffix string) []Finding {
+	ranges := ids.Ranges(conv)
+	reserved := map[int]siteconv.Reservation{}
+	for _, r := range conv.IDs.Reservations {
+		reserved[r.ID] = r
+	}
+	out := []Finding{}
+	add := func(id int, kind string, h ids.Holder, format string, args ...any) {
+		out = append(out, Finding{ID: id, Kind: kind, Holder: h.Kind + " " + h.Name, DN: h.DN, Problem: fmt.Sprintf(format, args...)})
+	}
+	uidOwner := map[int][]ids.Holder{}
+	gidOwner := map[int][]ids.Holder{}
+	for _, h := range holders {
+		// The numbers the holder owns: a user's UID, a group's GID. A user's gidNumber
+		// names its primary group (its private group when UID == GID).
+		var own []int
+		switch {
+		case h.IsUser():
+			if h.UID > 0 {
+				own = append(own, h.UID)
+				uidOwner[h.UID] = append(uidOwner[h.UID], h)
+			}
+			if conv.IDs.UIDEqualsGID && h.UID > 0 && h.GID > 0 && h.UID != h.GID {
+				add(h.UID, "uid-ne-gid", h, "uidNumber %d but gidNumber %d: the conventions want UID == GID", h.UID, h.GID)
+			}
+		case h.IsGroup():
+			if h.GID > 0 {
+				own = append(own, h.GID)
+				gidOwner[h.GID] = append(gidOwner[h.GID], h)
+			}
+		default:
+			for _, n := range []int{h.UID, h.GID} {
+				if n > 0 {
+					own = append(own, n)
+				}
+			}
+		}
+		for _, n := range own {
+			if _, ok := idrange.RangeOf(n, ranges); !ok {
+				add(n, "outside-range", h, "id %d lies in no range of the conventions", n)
+			}
+			if r, ok := reserved[n]; ok && (r.Name == "" || !strings.EqualFold(r.Name, h.Name)) {
+				who := r.Name
+				if who == "" {
+					who = "nobody (" + strings.TrimSpace(r.Note+")")
+				}
+				add(n, "reserved", h, "id %d is reserved for %s", n, who)
+			}
+		}
+	}
+	for _, m := range []map[int][]ids.Holder{uidOwner, gidOwner} {
+		for n, hs := range m {
+			if len(hs) > 1 {
+				var names []string
+				for _, h := range hs {
+					names = append(names, h.Kind+" "+h.Name)
+				}
+				add(n, "duplicate", hs[1], "id %d is held by %s", n, strings.Join(names, ", "))
+			}
+		}
+	}
+	if conv.IDs.UIDEqualsGID {
+		for n, us := range uidOwner {
+			for _, g := range gidOwner[n] {
+				for _, u := range us {
+					// Not a clash: the user's private group, or its primary group
+					// (FreeIPA's own admin/admins share IDSTART this way).
+					if !strings.EqualFold(u.Name, g.Name) && u.GID != n {
+						add(n, "duplicate", g, "gid %d is also the uid of user %s (UID == GID: one number, one name)", n, u.Name)
+					}
+				}
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].ID != out[j].ID {
+			return out[i].ID < out[j].ID
+		}
+		return out[i].Kind < out[j].Kind
+	})
+	return out
+}
+
+var _ = directory.In
