@@ -288,7 +288,8 @@ func PlanCreate(s *State, conv *siteconv.Conventions, o CreateOptions) (*plan.Pl
 		if s.IPAUsers != nil && !memberOf(s.IPAUsers, userDN) {
 			p.Add(plan.Change{Action: plan.Modify, Kind: "group", Name: "ipausers", DN: s.IPAUsers.DN,
 				Mods:  []directory.Mod{{Op: directory.ModAdd, Attr: "member", Values: []string{userDN}}},
-				Notes: []string{"ipa user-add puts every user in ipausers"}})
+				Notes: []string{"ipa user-add puts every user in ipausers"},
+				IPA:   []string{"# (ipa user-add " + s.Role + " adds it to ipausers)"}})
 		}
 	} else {
 		c := plan.Change{Action: plan.Unchanged, Kind: "user", Name: s.Role, DN: s.User.DN}
