@@ -106,3 +106,13 @@ release-check:
 	  grep -q " $$p$$" dist/deb-contents.txt || { echo "$$deb lacks $$p" >&2; exit 1; }; \
 	done; \
 	echo "$$deb holds the binary, the man pages and the completions"
+
+# --- Try it (README's first set-up command) -----------------------------------
+# demo: build, make a demo sandbox (ITTN-010 users, hosts, the amor cluster) and
+# create the hvac cluster of ITTN-010 §3.5 in it.
+.PHONY: demo
+demo: build
+	./accessctl sandbox init --demo --force ./demo.ldif
+	./accessctl --sandbox ./demo.ldif cluster create hvac --desc "Summit HVAC" \
+	  --host-regex '^eas-hvac-[0-9]+\.cp\.lsst\.org$$'
+	./accessctl --sandbox ./demo.ldif cluster show hvac
