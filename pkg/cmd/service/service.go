@@ -199,7 +199,7 @@ func RunCreate(ctx context.Context, o *Options) error {
 func proveBind(ctx context.Context, f *cmdutil.Factory, dir directory.Client, dn, pw string) error {
 	server, ok := ldapServer(dir)
 	if !ok {
-		fmt.Fprintf(f.IO.ErrOut, "accessctl: note: %s is a sandbox: bind test skipped\n", dir.Describe())
+		fmt.Fprintf(f.IO.ErrOut, "accessctl: note: bind test skipped on the %s\n", dir.Describe())
 		return nil
 	}
 	cfg, err := f.Config()
