@@ -3,7 +3,10 @@ package accessctl
 import (
 	"github.com/spf13/cobra"
 
+	accesscmd "github.com/accessctl/accessctl/pkg/cmd/access"
+	auditcmd "github.com/accessctl/accessctl/pkg/cmd/audit"
 	"github.com/accessctl/accessctl/pkg/cmd/cluster"
+	snapshotcmd "github.com/accessctl/accessctl/pkg/cmd/snapshot"
 	idcmd "github.com/accessctl/accessctl/pkg/cmd/id"
 	"github.com/accessctl/accessctl/pkg/cmd/role"
 	"github.com/accessctl/accessctl/pkg/cmd/service"
@@ -21,6 +24,7 @@ func extraCommands(f *cmdutil.Factory) []*cobra.Command {
 		cluster.NewCmdCluster(f),
 		automembercmd.NewCmdAutomember(f), hostcmd.NewCmdHost(f),
 		completion.NewCmdRefreshCache(f),
+		auditcmd.NewCmdAudit(f, nil), accesscmd.NewCmdAccess(f), snapshotcmd.NewCmdSnapshot(f, nil),
 		user.NewCmdUser(f),
 		idcmd.NewCmdID(f), role.NewCmdRole(f), service.NewCmdService(f),
 	}
