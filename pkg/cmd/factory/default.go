@@ -118,6 +118,16 @@ func open(ctx context.Context, f *cmdutil.Factory, flags *Flags) (directory.Clie
 	}
 	sb, _ := cfg.Lookup("sandbox")
 	servers := cfg.List("server")
+	// No server named anywhere: FreeIPA publishes _ldap._tcp SRV records (site-local
+	// first when --site is given), then the conventions may list the site's servers.
+	if sb.Value == "" && len(servers) == 0 && cfg.Get("domain") != "" {
+		srv, err := ldapdir.ServersFromSRV(ctx, cfg.Get("domain"), cfg.Get("site"))
+		debugf(f, "DNS SRV _ldap._tcp.%s: %v %v", cfg.Get("domain"), srv, err)
+		if err == nil && len(srv) > 0 {
+			servers = srv
+			cfg.Set("server", strings.Join(srv, ","), config.FromDerived, "DNS SRV _ldap._tcp."+cfg.Get("domain"))
+		}
+	}
 	if sb.Value == "" && len(servers) == 0 {
 		conv, err := f.Conventions()
 		if err == nil && len(conv.Servers) > 0 {
