@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/accessctl/accessctl/internal/cmdtest"
+	am "github.com/accessctl/accessctl/pkg/automember"
 	"github.com/accessctl/accessctl/pkg/cmdutil"
 	"github.com/accessctl/accessctl/pkg/directory"
 	"github.com/accessctl/accessctl/pkg/hostgroups"
@@ -281,4 +282,70 @@ func TestLintSeeded(t *testing.T) {
 			t.Errorf("lint output lacks %s:\n%s", want, out)
 		}
 	}
+}
+
+// TestCommonSubsetOnServer checks that regexes Validate accepts mean the same to the
+// server (PCRE2, through its own rebuild task) as to the Go preview.
+func TestCommonSubsetOnServer(t *testing.T) {
+	for _, b := range cmdtest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			dir := b.Open(t)
+			fx := newFixture(t, dir)
+			p := fx.prefix
+			for _, n := range []string{"-WEB7", "-web10", "-web2-test", "-db.x", "-dbax", "-a_b"} {
+				fx.addHost(t, dir, strings.ToLower(p+n)+".cp.lsst.org")
+			}
+			patterns := []string{
+				`^` + p + `-web[0-9]+\.cp\.lsst\.org$`,
+				`^` + p + `-web\d{2}\.`,
+				`^` + p + `-(web|db)01\.`,
+				`^` + p + `-db.x`,
+				`^` + p + `-db\.x`,
+				`(?i)^` + strings.ToUpper(p) + `-WEB`,
+				p + `-[^w][a-z]+01`,
+				`^` + p + `-web[[:digit:]]+-test\.`,
+				`^` + p + `-a_b\.cp\.lsst\.org$`,
+				`^` + p + `-web0?1\.`,
+				`^` + p + `-w.{2}\d\b`,
+			}
+			for _, re := range patterns {
+				st, err := hostgroups.Read(ctx, dir)
+				if err != nil {
+					t.Fatal(err)
+				}
+				rule := st.Rules[fx.hg]
+				if err := am.Validate(re); err != nil {
+					t.Fatalf("pattern %q should be in the common subset: %v", re, err)
+				}
+				pv, err := st.Preview(ruleFor(fx.hg, re))
+				if err != nil {
+					t.Fatalf("%q: %v", re, err)
+				}
+				e := ipa.AutomemberHostgroupRule(fx.hg, []string{re}, nil, "fqdn", dir.Suffix())
+				if rule == nil {
+					_, err = dir.Add(ctx, e)
+				} else {
+					err = dir.Modify(ctx, rule.DN, []directory.Mod{{Op: directory.ModReplace, Attr: "automemberInclusiveRegex", Values: e.Get("automemberInclusiveRegex")}})
+				}
+				if err != nil {
+					t.Fatalf("%q: store rule: %v", re, err)
+				}
+				if _, err := hostgroups.RunRebuild(ctx, dir, 200*time.Millisecond); err != nil {
+					t.Fatalf("%q: rebuild: %v", re, err)
+				}
+				got := members(t, dir, fx.hg)
+				if len(got) == 0 {
+					got = nil
+				}
+				if !reflect.DeepEqual(got, pv.Expected) {
+					t.Errorf("%q: server put %v in the hostgroup, the Go preview said %v", re, got, pv.Expected)
+				}
+			}
+		})
+	}
+}
+
+func ruleFor(hg, re string) am.Rule {
+	return am.Rule{Name: hg, Inclusive: []am.Condition{am.FQDN(re)}}
 }
