@@ -147,6 +147,11 @@ func TestEnforce(t *testing.T) {
 				t.Fatalf("new host did not land: %v", got)
 			}
 
+			// rebuild of this hostgroup: nothing to change, verified.
+			if _, stderr, _, code := run(t, dir, "rebuild", "--hostgroup", fx.hg); code != 0 || !strings.Contains(stderr, "verified: hostgroup "+fx.hg+" has exactly the 3 host(s)") {
+				t.Fatalf("rebuild exit %d: %s", code, stderr)
+			}
+
 			// Eviction: refused off a terminal without --yes, nothing changed.
 			excl := `^` + fx.prefix + `-web02\.`
 			out, _, _, code := run(t, dir, "add", fx.hg, "--exclude", excl)
