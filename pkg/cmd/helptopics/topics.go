@@ -13,11 +13,24 @@ import (
 
 // Topics returns the help-topic commands.
 func Topics(f *cmdutil.Factory) []*cobra.Command {
-	return []*cobra.Command{
+	topics := []*cobra.Command{
 		topic("environment", "Environment variables accessctl reads", environment()),
 		topic("exit-codes", "Exit codes of every command", cmdutil.ExitCodeTable),
 		conventionsTopic(f),
 	}
+	// `accessctl help TOPIC` shows the topic itself, not a usage page for it.
+	for _, t := range topics {
+		t.SetHelpFunc(func(c *cobra.Command, args []string) {
+			if c.RunE != nil {
+				if err := c.RunE(c, args); err != nil {
+					fmt.Fprintf(c.ErrOrStderr(), "accessctl: %v\n", err)
+				}
+				return
+			}
+			c.Run(c, args)
+		})
+	}
+	return topics
 }
 
 func topic(name, short, long string) *cobra.Command {
