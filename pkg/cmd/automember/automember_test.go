@@ -262,31 +262,62 @@ func TestNewCmdFlags(t *testing.T) {
 	})
 }
 
-// TestLintSeeded checks lint's exit code and findings on a seeded sandbox.
+// TestLintSeeded checks lint's findings, exit code and --fix-escapes on a seeded directory
+// (the sandbox and the live 389-ds).
 func TestLintSeeded(t *testing.T) {
-	dir := cmdtest.Sandbox(t)
-	ctx := context.Background()
-	s := dir.Suffix()
-	for _, e := range []*directory.Entry{
-		ipa.Hostgroup("hvac", "", s),
-		ipa.AutomemberHostgroupRule("hvac", []string{`eas-hvac`}, nil, "fqdn", s),
-	} {
-		if _, err := dir.Add(ctx, e); err != nil {
-			t.Fatal(err)
+	for _, b := range cmdtest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			dir := b.Open(t)
+			fx := newFixture(t, dir)
+			p := fx.prefix
+			// Stored behind accessctl's back, as `ipa automember-add-condition` would: not enforced.
+			rule := ipa.AutomemberHostgroupRule(fx.hg, []string{p + `-web`, `^` + p + `-db01.cp.lsst.org$`, `^` + p + `-nothing`}, nil, "fqdn", dir.Suffix())
+			if _, err := dir.Add(ctx, rule); err != nil {
+				t.Fatal(err)
+			}
+			out, _, ops, code := run(t, dir, "lint", fx.hg, "-o", "json")
+			if code != cmdutil.ExitFindings {
+				t.Fatalf("lint exit %d, want 5", code)
+			}
+			if ops != hostgroups.Searches {
+				t.Errorf("lint made %d operations", ops)
+			}
+			for _, want := range []string{
+				`"code": "unanchored"`, `"subject": "fqdn=` + p + `-web"`,
+				`"code": "unescaped-dot"`, `"code": "no-match"`, `"subject": "fqdn=^` + p + `-nothing"`,
+				`"code": "missing-member"`, `"subject": "` + p + `-web01.cp.lsst.org"`,
+			} {
+				if !strings.Contains(out, want) {
+					t.Errorf("lint output lacks %s:\n%s", want, out)
+				}
+			}
+			// --fix-escapes: a plan that escapes the dots (and enforces the rule), applied.
+			out, stderr, _, code := run(t, dir, "lint", fx.hg, "--fix-escapes", "--yes")
+			if code != cmdutil.ExitFindings || !strings.Contains(out, `+ automemberInclusiveRegex: fqdn=^`+p+`-db01\.cp\.lsst\.org$`) {
+				t.Fatalf("fix-escapes exit %d:\n%s\n%s", code, out, stderr)
+			}
+			st, err := hostgroups.Read(ctx, dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !hasRegex(st.Rules[fx.hg].Inclusive, `^`+p+`-db01\.cp\.lsst\.org$`) {
+				t.Fatalf("rule after fix: %+v", st.Rules[fx.hg].Inclusive)
+			}
+			if mm, _ := st.Verify([]string{fx.hg}); len(mm) != 0 {
+				t.Fatalf("not enforced after fix: %+v", mm)
+			}
+		})
+	}
+}
+
+func hasRegex(cs []am.Condition, re string) bool {
+	for _, c := range cs {
+		if c.Regex == re {
+			return true
 		}
 	}
-	out, _, ops, code := run(t, dir, "lint", "-o", "json")
-	if code != cmdutil.ExitFindings {
-		t.Fatalf("lint exit %d, want 5", code)
-	}
-	if ops != hostgroups.Searches {
-		t.Errorf("lint made %d operations", ops)
-	}
-	for _, want := range []string{`"code": "unanchored"`, `"code": "missing-member"`, `"code": "no-match"`} {
-		if !strings.Contains(out, want) {
-			t.Errorf("lint output lacks %s:\n%s", want, out)
-		}
-	}
+	return false
 }
 
 // TestCommonSubsetOnServer checks that regexes Validate accepts mean the same to the
