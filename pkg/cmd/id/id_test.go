@@ -1,0 +1,170 @@
+package id
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/accessctl/accessctl/internal/cmdtest"
+	"github.com/accessctl/accessctl/pkg/cmdutil"
+	"github.com/accessctl/accessctl/pkg/directory"
+	"github.com/accessctl/accessctl/pkg/ids"
+	"github.com/accessctl/accessctl/pkg/sandbox"
+	"github.com/accessctl/accessctl/pkg/siteconv"
+)
+
+// TestAllocateParallel: 50 concurrent claims, each on its own connection (live) or its
+// own handle of the sandbox file, hand out 50 distinct IDs.
+func TestAllocateParallel(t *testing.T) {
+	const n = 50
+	conv := siteconv.Default()
+	r, _ := ids.Range(conv, "camera-role")
+	backends := []string{"sandbox"}
+	if cmdtest.LiveConfigured() {
+		backends = append(backends, "live")
+	}
+	for _, b := range backends {
+		t.Run(b, func(t *testing.T) {
+			conns := make([]directory.Client, n)
+			if b == "sandbox" {
+				path := filepath.Join(t.TempDir(), "s.ldif")
+				if err := sandbox.Init(path, sandbox.InitOptions{Demo: true}); err != nil {
+					t.Fatal(err)
+				}
+				for i := range conns {
+					conns[i] = cmdtest.OpenSandboxFile(t, path)
+				}
+			} else {
+				for i := range conns {
+					conns[i] = cmdtest.Live(t)
+				}
+			}
+			got := make([][]int, n)
+			errs := make([]error, n)
+			var wg sync.WaitGroup
+			start := make(chan struct{})
+			for i := range conns {
+				wg.Add(1)
+				go func(i int) {
+					defer wg.Done()
+					<-start
+					a, err := ids.Allocate(context.Background(), conns[i], conv, r, 1)
+					if err != nil {
+						errs[i] = err
+						return
+					}
+					got[i] = a.IDs
+				}(i)
+			}
+			close(start)
+			wg.Wait()
+			seen := map[int]int{}
+			for i := range got {
+				if errs[i] != nil {
+					t.Fatalf("claim %d: %v", i, errs[i])
+				}
+				for _, id := range got[i] {
+					if prev, dup := seen[id]; dup {
+						t.Fatalf("id %d handed out twice (claims %d and %d)", id, prev, i)
+					}
+					if !r.Contains(id) || id <= 62003 {
+						t.Fatalf("id %d outside camera-role or reserved", id)
+					}
+					seen[id] = i
+				}
+			}
+			if len(seen) != n {
+				t.Fatalf("%d distinct ids, want %d", len(seen), n)
+			}
+		})
+	}
+}
+
+func TestNextReadsAndRefusals(t *testing.T) {
+	for _, b := range cmdtest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			dir := b.Open(t)
+			ctx := context.Background()
+			f, out, _ := cmdtest.Factory(t, dir)
+			if err := RunNext(ctx, &NextOptions{F: f, Range: "dm-role", Count: 2, Out: cmdutil.OutputFlag{Value: "table"}}); err != nil {
+				t.Fatal(err)
+			}
+			if f.Ops() != 3 {
+				t.Errorf("id next made %d operations, want 3 (holders, ipa ranges, marks)", f.Ops())
+			}
+			if lines := strings.Fields(out.String()); len(lines) != 2 {
+				t.Fatalf("out = %q", out)
+			}
+			for _, c := range []struct {
+				o    NextOptions
+				want string
+			}{
+				{NextOptions{Range: "nosuch", Count: 1, Allocate: true}, `unknown range "nosuch"`},
+				{NextOptions{Range: "dm-role", Count: 1000, Allocate: true}, "has only"},
+			} {
+				f, _, _ := cmdtest.Factory(t, dir)
+				c.o.F = f
+				c.o.Out.Value = "table"
+				err := RunNext(ctx, &c.o)
+				if cmdutil.ExitCode(err) != cmdutil.ExitUsage || !strings.Contains(err.Error(), c.want) {
+					t.Errorf("%+v: err %v, want exit 2 %q", c.o, err, c.want)
+				}
+			}
+		})
+	}
+}
+
+func TestRangesOneRead(t *testing.T) {
+	dir := cmdtest.Sandbox(t)
+	f, out, _ := cmdtest.Factory(t, dir)
+	if err := RunRanges(context.Background(), &RangesOptions{F: f, Out: cmdutil.OutputFlag{Value: "json"}}); err != nil {
+		t.Fatal(err)
+	}
+	if f.Ops() != 3 {
+		t.Errorf("ops = %d, want 3", f.Ops())
+	}
+	if !strings.Contains(out.String(), `"fix": [`) || !strings.Contains(out.String(), "ipa idrange-add dm-role --base-id=61000 --range-size=1000") {
+		t.Errorf("out:\n%s", out)
+	}
+}
+
+func TestCheck(t *testing.T) {
+	conv := siteconv.Default()
+	u := func(name string, uid, gid int) ids.Holder {
+		return ids.Holder{DN: "uid=" + name, Name: name, Kind: ids.KindUser, UID: uid, GID: gid}
+	}
+	g := func(name string, gid int, kind string) ids.Holder {
+		return ids.Holder{DN: "cn=" + name, Name: name, Kind: kind, GID: gid}
+	}
+	cases := []struct {
+		name    string
+		holders []ids.Holder
+		want    []string // kinds
+	}{
+		{"clean user and upg", []ids.Holder{u("jdoe", 70001, 70001), g("jdoe", 70001, ids.KindPrivateGroup)}, nil},
+		{"admin and admins share idstart", []ids.Holder{u("admin", 70000, 70000), g("admins", 70000, ids.KindGroup)}, nil},
+		{"reserved for its name", []ids.Holder{u("atadbot", 61002, 61002), g("atadbot", 61002, ids.KindPrivateGroup)}, nil},
+		{"outside range", []ids.Holder{u("x", 50000, 50000)}, []string{"outside-range"}},
+		{"reserved for another", []ids.Holder{u("bob", 61002, 61002)}, []string{"reserved"}},
+		{"reserved for nobody", []ids.Holder{g("arcg", 61001, ids.KindGroup)}, []string{"reserved"}},
+		{"uid ne gid", []ids.Holder{u("m", 70010, 70011)}, []string{"uid-ne-gid"}},
+		{"duplicate uid", []ids.Holder{u("a", 70010, 70010), u("b", 70010, 70010)}, []string{"duplicate"}},
+		{"duplicate gid", []ids.Holder{g("a", 70010, ids.KindGroup), g("b", 70010, ids.KindGroup)}, []string{"duplicate"}},
+		{"upg and a group share a gid", []ids.Holder{u("a", 70010, 70010), g("a", 70010, ids.KindPrivateGroup), g("ops", 70010, ids.KindGroup)}, []string{"duplicate"}},
+		{"uid is another group's gid", []ids.Holder{u("a", 70010, 70020), g("ops", 70010, ids.KindGroup)}, []string{"duplicate", "uid-ne-gid"}},
+		{"staged user counts", []ids.Holder{{Name: "s", Kind: ids.KindStagedUser, UID: 70010, GID: 70010}, u("b", 70010, 70010)}, []string{"duplicate"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var got []string
+			for _, f := range Check(c.holders, conv, "dc=x") {
+				got = append(got, f.Kind)
+			}
+			if strings.Join(got, ",") != strings.Join(c.want, ",") {
+				t.Fatalf("kinds = %v, want %v", got, c.want)
+			}
+		})
+	}
+}
