@@ -69,6 +69,18 @@ func (a *auditor) add(id, sev, fix, msg string, objects ...string) {
 	a.out = append(a.out, Finding{ID: id, Severity: sev, Message: msg, Objects: objects, Fix: fix})
 }
 
+// clean is the snapshot without replication conflict entries, which are reported on
+// their own and take no part in the other checks.
+func (a *auditor) clean() []*directory.Entry {
+	out := make([]*directory.Entry, 0, len(a.snap.Entries))
+	for _, e := range a.snap.Entries {
+		if len(e.Get("nsds5ReplConflict")) == 0 {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
 // Run runs every check on the snapshot.
 func Run(snap *access.Snapshot, conv *siteconv.Conventions) (*Report, error) {
 	a := &auditor{snap: snap, conv: conv}
@@ -120,7 +132,7 @@ func (r *Report) AtOrAbove(sev string) int {
 // clusters: half clusters, missing pieces, misshaped pieces, disabled rules, wrong
 // categories or groups, through pkg/cluster's State built from the snapshot.
 func (a *auditor) clusters() {
-	sn := &cluster.Snapshot{Suffix: a.snap.Suffix, Entries: a.snap.Entries}
+	sn := &cluster.Snapshot{Suffix: a.snap.Suffix, Entries: a.clean()}
 	for _, base := range sn.Bases(a.conv) {
 		st := sn.State(a.conv, base)
 		fix := "accessctl cluster create " + base + " --desc TEXT --fix"
@@ -186,7 +198,7 @@ func (a *auditor) automember() error {
 	}
 	amBase := directory.In(directory.AutomemberHG, a.snap.Suffix)
 	var rules []*hostgroups.Rule
-	for _, e := range a.snap.Entries {
+	for _, e := range a.clean() {
 		if e.HasObjectClass("automemberregexrule") && directory.EqualDN(directory.Parent(e.DN), amBase) {
 			rules = append(rules, hostgroups.ParseRule(e))
 		}
