@@ -343,14 +343,29 @@ func (s *Snapshot) verdict(rules []*Rule, u *User, h *Host, what string) Verdict
 		switch {
 		case uok && hok && r.Enabled:
 			v.Rules = append(v.Rules, r.match(uvia, up, hvia, hp))
-		case uok && hok:
-			if best.score < 3 {
-				best = miss{3, fmt.Sprintf("rule %s would let %s %s on %s but is disabled", r.Name, u.UID, what, h.FQDN)}
+		default:
+			// Closest miss: a disabled rule that would apply, then a rule naming the user
+			// (or the host) specifically, then one reaching them only by category all.
+			score, msg := 0, ""
+			switch {
+			case uok && hok:
+				score, msg = 5, fmt.Sprintf("rule %s would let %s %s on %s but is disabled", r.Name, u.UID, what, h.FQDN)
+			case uok:
+				score = 4
+				if uvia == "category all" {
+					score = 2
+				}
+				msg = fmt.Sprintf("rule %s covers %s (%s) but not host %s (it names %s)", r.Name, u.UID, viaText(uvia, up), h.FQDN, r.hostText())
+			case hok:
+				score = 3
+				if hvia == "category all" {
+					score = 1
+				}
+				msg = fmt.Sprintf("rule %s covers host %s (%s) but not user %s (it names %s)", r.Name, h.FQDN, viaText(hvia, hp), u.UID, r.userText())
 			}
-		case uok && best.score < 2:
-			best = miss{2, fmt.Sprintf("rule %s covers %s (%s) but not host %s (it names %s)", r.Name, u.UID, viaText(uvia, up), h.FQDN, r.hostText())}
-		case hok && best.score < 1:
-			best = miss{1, fmt.Sprintf("rule %s covers host %s (%s) but not user %s (it names %s)", r.Name, h.FQDN, viaText(hvia, hp), u.UID, r.userText())}
+			if score > best.score {
+				best = miss{score, msg}
+			}
 		}
 	}
 	if u.Disabled {
