@@ -70,7 +70,9 @@ func setup(t *testing.T, dir directory.Client) *fixture {
 	})
 	f, _, errOut := cmdtest.Factory(t, dir)
 	cmd := create.NewCmdCreate(f, nil)
-	cmd.SetArgs([]string{fx.login, "--first", "Olga", "--last", "Board", "--cluster", fx.cluster + ":sudo", "--yes"})
+	key := filepath.Join(t.TempDir(), "k.pub")
+	os.WriteFile(key, []byte(testKey+"\n"), 0o600)
+	cmd.SetArgs([]string{fx.login, "--first", "Olga", "--last", "Board", "--cluster", fx.cluster + ":sudo", "--ssh-key", key, "--yes"})
 	if err := cmd.ExecuteContext(ctx); err != nil {
 		t.Fatalf("user create: %v\n%s", err, errOut)
 	}
@@ -181,9 +183,12 @@ func TestOffboardReinstate(t *testing.T) {
 			}
 
 			// The offboarding: whoami + one search + one modify per entry (user + 7 entries).
-			_, stderr, ops, err := runOffboard(t, dir, records, fx.login, "--yes")
+			stdout, stderr, ops, err := runOffboard(t, dir, records, fx.login, "--yes", "--disable-otp", "--remove-ssh-keys")
 			if err != nil {
 				t.Fatalf("offboard: %v\n%s", err, stderr)
+			}
+			if !strings.Contains(stdout, "- ipaSshPubKey: "+testKey) || !strings.Contains(stdout, "--disable-otp: the user owns no OTP tokens") {
+				t.Errorf("plan lacks the SSH key removal or the OTP note:\n%s", stdout)
 			}
 			if ops != 10 {
 				t.Errorf("offboard used %d operations, want 10 (whoami, 1 search, 8 modifies)", ops)
@@ -191,6 +196,9 @@ func TestOffboardReinstate(t *testing.T) {
 			after, afterRefs := snapshot(t, dir, fx.dn)
 			if !strings.EqualFold(after.First("nsAccountLock"), "TRUE") {
 				t.Errorf("nsAccountLock = %q, want TRUE", after.First("nsAccountLock"))
+			}
+			if k := after.Get("ipaSshPubKey"); len(k) != 0 {
+				t.Errorf("ssh keys left: %v", k)
 			}
 			if m := after.Get("memberOf"); len(m) != 0 {
 				t.Errorf("memberOf left after offboarding: %v", m)
@@ -254,6 +262,9 @@ func TestOffboardReinstate(t *testing.T) {
 			}
 			if strings.Join(norm(back.Get("memberOf")), "|") != strings.Join(norm(before.Get("memberOf")), "|") {
 				t.Errorf("memberOf after reinstate %v, want %v", back.Get("memberOf"), before.Get("memberOf"))
+			}
+			if strings.Join(back.Get("ipaSshPubKey"), "|") != testKey {
+				t.Errorf("ssh keys after reinstate: %v", back.Get("ipaSshPubKey"))
 			}
 			if strings.Join(back.Get("nsAccountLock"), "|") != strings.Join(before.Get("nsAccountLock"), "|") {
 				t.Errorf("nsAccountLock after reinstate %v, want %v", back.Get("nsAccountLock"), before.Get("nsAccountLock"))
@@ -334,6 +345,8 @@ func setPassword(t *testing.T, dir directory.Client, dn string) {
 }
 
 const testPassword = "Offboard-test-pw-1"
+
+const testKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOffboardTestKeyOffboardTestKeyOffboardT ob@test"
 
 func readFile(t *testing.T, path string) string {
 	t.Helper()
