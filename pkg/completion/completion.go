@@ -3,7 +3,7 @@
 //
 // Each exported function returns a cobra completion function for ValidArgsFunction or
 // RegisterFlagCompletionFunc. Answers come from a small JSON cache in the user's cache
-// directory (one file per directory: sandbox path or server list). A stale cache still
+// directory (one file per kind of name and directory: sandbox path or server list). A stale cache still
 // answers at once and a detached `accessctl __refresh-completion-cache` child refreshes
 // it; a cold cache is filled by reading the directory directly when one is reachable
 // without asking anything (a sandbox file, a Kerberos ticket, a keytab or a password

@@ -86,7 +86,7 @@ func TestSandboxColdThenCache(t *testing.T) {
 		t.Errorf("stderr = %q, want nothing", errOut)
 	}
 	cache, _ := completion.CacheDir()
-	files, _ := filepath.Glob(filepath.Join(cache, "completion-*.json"))
+	files, _ := filepath.Glob(filepath.Join(cache, "completion-*-clusters.json"))
 	if len(files) != 1 {
 		t.Fatalf("cache files = %v", files)
 	}

@@ -39,15 +39,15 @@ const refreshLockAge = time.Minute
 
 // spawnRefresh starts a detached refresh child unless one is already running, and
 // returns at once.
-func (s *session) spawnRefresh(t target, path string) {
+func (s *session) spawnRefresh(t target, base string) {
 	if !t.reachable || os.Getenv("ACCESSCTL_COMPLETION_NO_REFRESH") != "" {
 		return
 	}
-	lock := path + ".refresh"
+	lock := base + ".refresh"
 	if fi, err := os.Stat(lock); err == nil && time.Since(fi.ModTime()) < refreshLockAge {
 		return
 	}
-	_ = os.MkdirAll(filepath.Dir(path), 0o700)
+	_ = os.MkdirAll(filepath.Dir(base), 0o700)
 	_ = os.Remove(lock)
 	lf, err := os.OpenFile(lock, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err != nil {

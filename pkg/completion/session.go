@@ -79,6 +79,7 @@ type target struct {
 	reachable bool
 }
 
+// key names the directory in cache file names.
 func (t target) key() string {
 	var id string
 	if t.sandbox != "" {
@@ -131,30 +132,29 @@ func (s *session) lookup(ctx context.Context, kind string) []Item {
 	if !ok {
 		return nil
 	}
-	path, err := cachePath(t)
+	base, err := cacheBase(t)
 	if err != nil {
 		return nil
 	}
-	c := loadCache(path)
-	if k := c.Kinds[kind]; k != nil {
+	if k := loadKind(base, kind); k != nil {
 		if t.sandbox != "" && t.reachable {
 			// A sandbox is a local file: when it changed since the cache was filled,
 			// reading it again is cheap and gives the right answer now.
 			if fi, err := os.Stat(t.sandbox); err == nil && fi.ModTime().After(k.Fetched) {
-				if items, err := s.readDirect(ctx, t, c, path, kind); err == nil {
+				if items, err := s.readDirect(ctx, t, base, kind); err == nil {
 					return items
 				}
 			}
 		}
 		if time.Since(k.Fetched) > maxAge() {
-			s.spawnRefresh(t, path)
+			s.spawnRefresh(t, base)
 		}
-		return k.Items
+		return k.items()
 	}
 	if !t.reachable {
 		return nil
 	}
-	items, err := s.readDirect(ctx, t, c, path, kind)
+	items, err := s.readDirect(ctx, t, base, kind)
 	if err != nil {
 		return nil
 	}
@@ -189,7 +189,7 @@ func (s *session) open(ctx context.Context, timeout time.Duration) (directory.Cl
 }
 
 // readDirect reads kind (and whatever else the same searches give) and stores it.
-func (s *session) readDirect(ctx context.Context, t target, c *cacheFile, path, kind string) ([]Item, error) {
+func (s *session) readDirect(ctx context.Context, t target, base, kind string) ([]Item, error) {
 	dir, ctx, cancel, err := s.open(ctx, coldTimeout)
 	if err != nil {
 		return nil, err
@@ -205,16 +205,14 @@ func (s *session) readDirect(ctx context.Context, t target, c *cacheFile, path, 
 	if err != nil {
 		return nil, err
 	}
-	c.put(kind, items, start)
+	_ = saveKind(base, describe(t), kind, items, start)
 	for _, k := range AllKinds {
 		if k != kind && fe.covers(k) {
 			if more, err := fe.kind(ctx, k); err == nil {
-				c.put(k, more, start)
+				_ = saveKind(base, describe(t), k, more, start)
 			}
 		}
 	}
-	c.Target = describe(t)
-	_ = saveCache(path, c)
 	return items, nil
 }
 
@@ -224,11 +222,11 @@ func (s *session) refreshAll(ctx context.Context) error {
 	if !ok || !t.reachable {
 		return errors.New("no reachable directory")
 	}
-	path, err := cachePath(t)
+	base, err := cacheBase(t)
 	if err != nil {
 		return err
 	}
-	defer os.Remove(path + ".refresh")
+	defer os.Remove(base + ".refresh")
 	timeout := 60 * time.Second
 	if cfg, err := s.f.Config(); err == nil {
 		if d := cfg.Duration("timeout"); d > 0 {
@@ -246,16 +244,16 @@ func (s *session) refreshAll(ctx context.Context) error {
 	}
 	fe := newFetcher(dir, conv)
 	start := time.Now()
-	c := loadCache(path)
 	for _, k := range AllKinds {
 		items, err := fe.kind(ctx, k)
 		if err != nil {
 			return err
 		}
-		c.put(k, items, start)
+		if err := saveKind(base, describe(t), k, items, start); err != nil {
+			return err
+		}
 	}
-	c.Target = describe(t)
-	return saveCache(path, c)
+	return nil
 }
 
 func describe(t target) string {
