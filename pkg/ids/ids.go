@@ -419,7 +419,6 @@ func (s *State) FixCommands(r idrange.Range) []string {
 // serverer is implemented by the LDAP backend.
 type serverer interface{ Server() string }
 
-
 // Designated checks that dir talks to the designated allocation server, the first
 // configured one (servers[0]): an ID claim is a compare-and-swap, which only one server
 // can make safe. The sandbox (a file under a lock) always qualifies.
