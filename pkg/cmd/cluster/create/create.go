@@ -12,6 +12,7 @@ import (
 	"github.com/accessctl/accessctl/pkg/automember"
 	"github.com/accessctl/accessctl/pkg/cluster"
 	"github.com/accessctl/accessctl/pkg/cmdutil"
+	"github.com/accessctl/accessctl/pkg/completion"
 	"github.com/accessctl/accessctl/pkg/directory"
 	"github.com/accessctl/accessctl/pkg/idrange"
 	"github.com/accessctl/accessctl/pkg/ipa"
@@ -79,6 +80,8 @@ fails, the steps already made are undone.`,
 	cmd.Flags().BoolVar(&o.Fix, "fix", false, "repair existing objects whose shape differs")
 	cmd.Flags().StringVar(&o.Range, "range", "general", "ID range for the groups' GIDs")
 	cmdutil.AddPlanFlags(cmd, &o.Plan, plan.IPA, plan.LDIF)
+	cmd.ValidArgsFunction = completion.NoFiles
+	_ = cmd.RegisterFlagCompletionFunc("range", completion.Ranges(f))
 	return cmd
 }
 

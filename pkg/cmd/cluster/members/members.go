@@ -10,6 +10,7 @@ import (
 
 	"github.com/accessctl/accessctl/pkg/cluster"
 	"github.com/accessctl/accessctl/pkg/cmdutil"
+	"github.com/accessctl/accessctl/pkg/completion"
 	"github.com/accessctl/accessctl/pkg/directory"
 	"github.com/accessctl/accessctl/pkg/ipa"
 	"github.com/accessctl/accessctl/pkg/names"
@@ -179,6 +180,7 @@ func userCmd(f *cmdutil.Factory, remove bool) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&o.sudo, "sudo", false, "add: also sudo access; remove: only sudo access")
 	cmdutil.AddPlanFlags(cmd, &o.pf, plan.IPA, plan.LDIF)
+	cmd.ValidArgsFunction = completion.Positional(completion.Clusters(f), completion.Users(f))
 	return cmd
 }
 
@@ -270,6 +272,7 @@ by the "Allow member managers to modify members of user groups" ACI.`,
 	}
 	cmd.Flags().StringArrayVar(&groups, "group", nil, "a user group whose members become member managers (repeatable)")
 	cmdutil.AddPlanFlags(cmd, &pf, plan.IPA, plan.LDIF)
+	cmd.ValidArgsFunction = completion.Positional(completion.Clusters(f), completion.Fixed("add", "remove"), completion.Users(f))
 	return cmd
 }
 
@@ -344,5 +347,6 @@ access: off a terminal it needs --yes.`,
 		},
 	}
 	cmdutil.AddPlanFlags(cmd, &pf, plan.IPA, plan.LDIF)
+	cmd.ValidArgsFunction = completion.Positional(completion.Clusters(f), nil)
 	return cmd
 }

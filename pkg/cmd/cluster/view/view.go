@@ -15,6 +15,7 @@ import (
 	"github.com/accessctl/accessctl/pkg/cluster"
 	"github.com/accessctl/accessctl/pkg/cmd/cluster/create"
 	"github.com/accessctl/accessctl/pkg/cmdutil"
+	"github.com/accessctl/accessctl/pkg/completion"
 	"github.com/accessctl/accessctl/pkg/directory"
 	"github.com/accessctl/accessctl/pkg/names"
 	"github.com/accessctl/accessctl/pkg/output"
@@ -77,6 +78,7 @@ func NewCmdShow(f *cmdutil.Factory) *cobra.Command {
 		},
 	}
 	cmdutil.AddOutputFlag(cmd, &out)
+	cmd.ValidArgsFunction = completion.Positional(completion.Clusters(f), nil)
 	return cmd
 }
 
@@ -310,6 +312,7 @@ func NewCmdList(f *cmdutil.Factory) *cobra.Command {
 		},
 	}
 	cmdutil.AddOutputFlag(cmd, &out)
+	cmd.ValidArgsFunction = completion.NoFiles
 	return cmd
 }
 
@@ -382,6 +385,7 @@ Exits 5 when anything is found. --fix repairs what can be repaired, through a pl
 	cmd.Flags().BoolVar(&fix, "fix", false, "repair the drift through a plan (as `cluster create --fix`)")
 	cmd.Flags().BoolVar(&pf.DryRun, "dry-run", false, "with --fix: print the plan and change nothing")
 	cmd.Flags().BoolVarP(&pf.Yes, "yes", "y", false, "with --fix: apply without asking")
+	cmd.ValidArgsFunction = completion.Clusters(f)
 	return cmd
 }
 
