@@ -5,14 +5,14 @@ import (
 
 	accesscmd "github.com/accessctl/accessctl/pkg/cmd/access"
 	auditcmd "github.com/accessctl/accessctl/pkg/cmd/audit"
+	automembercmd "github.com/accessctl/accessctl/pkg/cmd/automember"
 	"github.com/accessctl/accessctl/pkg/cmd/cluster"
-	snapshotcmd "github.com/accessctl/accessctl/pkg/cmd/snapshot"
+	hostcmd "github.com/accessctl/accessctl/pkg/cmd/host"
 	idcmd "github.com/accessctl/accessctl/pkg/cmd/id"
 	"github.com/accessctl/accessctl/pkg/cmd/role"
 	"github.com/accessctl/accessctl/pkg/cmd/service"
+	snapshotcmd "github.com/accessctl/accessctl/pkg/cmd/snapshot"
 	"github.com/accessctl/accessctl/pkg/cmd/user"
-	automembercmd "github.com/accessctl/accessctl/pkg/cmd/automember"
-	hostcmd "github.com/accessctl/accessctl/pkg/cmd/host"
 	"github.com/accessctl/accessctl/pkg/cmdutil"
 	"github.com/accessctl/accessctl/pkg/completion"
 )

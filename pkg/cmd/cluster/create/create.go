@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -106,6 +107,12 @@ func Run(ctx context.Context, o *Options) error {
 	state, err := cluster.Read(ctx, dir, conv, o.Name)
 	if err != nil {
 		return err
+	}
+	// The user group's unique DN is the lock: a run that creates it owns the creation. A
+	// user group without the rest is a half cluster, possibly another run's work in
+	// progress, so completing it takes an explicit --fix.
+	if state.Group != nil && !state.Complete() && !o.Fix {
+		return fmt.Errorf("cluster %q is incomplete (missing %s): another run may be creating it; re-run to check, or complete it with --fix", o.Name, strings.Join(missing(state), ", "))
 	}
 	opts := cluster.CreateOptions{Base: o.Name, Desc: o.Desc, HostRegex: o.HostRegex, Fix: o.Fix}
 	if opts.GIDs, err = gids(ctx, dir, conv, state, rng); err != nil {
@@ -240,6 +247,20 @@ func describeHosts(ctx context.Context, dir directory.Client, state *cluster.Sta
 		p.Info = append(p.Info, "  "+m)
 	}
 	return nil
+}
+
+func missing(s *cluster.State) []string {
+	var out []string
+	n := s.Names
+	for _, m := range []struct {
+		e    *directory.Entry
+		what string
+	}{{s.SudoGroup, "group " + n.SudoGroup}, {s.Hostgroup, "hostgroup " + n.Hostgroup}, {s.HBACRule, "HBAC rule " + n.HBACRule}, {s.SudoRule, "sudo rule " + n.SudoRule}} {
+		if m.e == nil {
+			out = append(out, m.what)
+		}
+	}
+	return out
 }
 
 func hostgroupMembers(s *cluster.State, dn string) map[string]bool {
