@@ -87,4 +87,6 @@ func commandPath(root *cobra.Command) string {
 }
 
 // oneLine keeps an error to one line on stderr.
-func oneLine(s string) string { return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ") }
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
+}

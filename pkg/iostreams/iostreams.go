@@ -57,13 +57,13 @@ func Test() (*IOStreams, *bytes.Buffer, *bytes.Buffer, *bytes.Buffer) {
 	return &IOStreams{In: in, Out: out, ErrOut: errOut}, in, out, errOut
 }
 
-func (s *IOStreams) IsStdoutTTY() bool     { return s.stdoutTTY }
-func (s *IOStreams) IsStderrTTY() bool     { return s.stderrTTY }
-func (s *IOStreams) IsStdinTTY() bool      { return s.stdinTTY }
-func (s *IOStreams) SetStdoutTTY(v bool)   { s.stdoutTTY = v }
-func (s *IOStreams) SetStdinTTY(v bool)    { s.stdinTTY = v }
-func (s *IOStreams) SetStderrTTY(v bool)   { s.stderrTTY = v }
-func (s *IOStreams) ColorEnabled() bool    { return s.colorEnabled }
+func (s *IOStreams) IsStdoutTTY() bool      { return s.stdoutTTY }
+func (s *IOStreams) IsStderrTTY() bool      { return s.stderrTTY }
+func (s *IOStreams) IsStdinTTY() bool       { return s.stdinTTY }
+func (s *IOStreams) SetStdoutTTY(v bool)    { s.stdoutTTY = v }
+func (s *IOStreams) SetStdinTTY(v bool)     { s.stdinTTY = v }
+func (s *IOStreams) SetStderrTTY(v bool)    { s.stderrTTY = v }
+func (s *IOStreams) ColorEnabled() bool     { return s.colorEnabled }
 func (s *IOStreams) SetColorEnabled(v bool) { s.colorEnabled = v }
 
 // CanPrompt reports whether accessctl may ask the operator a question.

@@ -247,11 +247,11 @@ func printShow(f *cmdutil.Factory, w io.Writer, r *ShowResult) error {
 
 // ListItem is one row of `cluster list`.
 type ListItem struct {
-	Name    string `json:"name" yaml:"name"`
-	Health  string `json:"health" yaml:"health"` // ok, drift, half
-	Members int    `json:"members" yaml:"members"`
-	Sudoers int    `json:"sudo_members" yaml:"sudo_members"`
-	Hosts   int    `json:"hosts" yaml:"hosts"`
+	Name    string   `json:"name" yaml:"name"`
+	Health  string   `json:"health" yaml:"health"` // ok, drift, half
+	Members int      `json:"members" yaml:"members"`
+	Sudoers int      `json:"sudo_members" yaml:"sudo_members"`
+	Hosts   int      `json:"hosts" yaml:"hosts"`
 	Missing []string `json:"missing,omitempty" yaml:"missing,omitempty"`
 }
 
