@@ -43,7 +43,9 @@ func (a *Attribute) Name() string {
 }
 
 // Operational reports whether the attribute has a USAGE other than userApplications.
-func (a *Attribute) Operational() bool { return a.Usage != "" && !strings.EqualFold(a.Usage, "userApplications") }
+func (a *Attribute) Operational() bool {
+	return a.Usage != "" && !strings.EqualFold(a.Usage, "userApplications")
+}
 
 // Class kinds.
 const (
@@ -304,7 +306,7 @@ func (s *Schema) AddClass(c *Class) {
 }
 
 // tokenize splits a definition into tokens: "(", ")", quoted strings (without quotes,
-// prefixed by '\'' to mark them) and bare words.
+// prefixed by '\” to mark them) and bare words.
 func tokenize(def string) []string {
 	var toks []string
 	for i := 0; i < len(def); {
