@@ -244,3 +244,42 @@ func sortItems(items []Item) []Item {
 }
 
 var _ = context.Background
+
+// Suffixed offers each candidate of fn as is and with each suffix appended, e.g.
+// Suffixed(Clusters(f), ":sudo") for `user create --cluster C[:sudo]`.
+func Suffixed(fn Func, suffixes ...string) Func {
+	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		base := toComplete
+		for _, s := range suffixes {
+			for i := 1; i <= len(s); i++ {
+				if strings.HasSuffix(base, s[:i]) && strings.Contains(base, s[:1]) {
+					base = strings.TrimSuffix(base, s[:i])
+					break
+				}
+			}
+		}
+		got, dir := fn(cmd, args, base)
+		out := make([]string, 0, len(got)*(1+len(suffixes)))
+		for _, c := range got {
+			name, desc, hasDesc := strings.Cut(c, "\t")
+			for _, cand := range append([]string{name}, withEach(name, suffixes)...) {
+				if !strings.HasPrefix(cand, toComplete) {
+					continue
+				}
+				if hasDesc {
+					cand += "\t" + desc
+				}
+				out = append(out, cand)
+			}
+		}
+		return out, dir
+	}
+}
+
+func withEach(name string, suffixes []string) []string {
+	out := make([]string, len(suffixes))
+	for i, s := range suffixes {
+		out[i] = name + s
+	}
+	return out
+}

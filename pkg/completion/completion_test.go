@@ -139,3 +139,16 @@ func TestRangesAndPositional(t *testing.T) {
 		t.Fatalf("repeat = %q", got)
 	}
 }
+
+func TestSuffixed(t *testing.T) {
+	sb := setup(t)
+	fn := func(f *factoryT) completion.Func { return completion.Suffixed(completion.Clusters(f), ":sudo") }
+	out, _ := run(t, fn, "--sandbox", sb, "show", "am")
+	if got := names(out); strings.Join(got, ",") != "amor,amor:sudo" {
+		t.Fatalf("got %q", got)
+	}
+	out, _ = run(t, fn, "--sandbox", sb, "show", "amor:s")
+	if got := names(out); strings.Join(got, ",") != "amor:sudo" {
+		t.Fatalf("got %q", got)
+	}
+}
