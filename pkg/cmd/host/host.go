@@ -5,6 +5,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/accessctl/accessctl/pkg/cmd/host/list"
+	"github.com/accessctl/accessctl/pkg/cmd/host/rename"
 	"github.com/accessctl/accessctl/pkg/cmd/host/show"
 	"github.com/accessctl/accessctl/pkg/cmdutil"
 )
@@ -18,6 +19,7 @@ func NewCmdHost(f *cmdutil.Factory, extra ...*cobra.Command) *cobra.Command {
 		GroupID: "access",
 	}
 	cmd.AddCommand(list.NewCmdList(f, nil), show.NewCmdShow(f, nil))
+	cmd.AddCommand(rename.NewCmdRename(f, nil))
 	cmd.AddCommand(extra...)
 	return cmd
 }
