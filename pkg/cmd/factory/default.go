@@ -166,6 +166,12 @@ func openSandbox(f *cmdutil.Factory, cfg *config.Config, path string) (directory
 }
 
 func dialLDAP(ctx context.Context, f *cmdutil.Factory, cfg *config.Config, servers []string) (directory.Client, error) {
+	// A bare host name means LDAPS on the standard port, as FreeIPA servers offer it.
+	for i, s := range servers {
+		if !strings.Contains(s, "://") {
+			servers[i] = "ldaps://" + s
+		}
+	}
 	opts := ldapdir.Options{
 		Servers:        servers,
 		StartTLS:       cfg.Bool("starttls"),
