@@ -56,13 +56,13 @@ func SuffixOf(entries []*directory.Entry) string {
 	for _, e := range entries {
 		n := strings.ToLower(e.DN)
 		if i := strings.Index(n, "cn=accounts,"); i >= 0 && (i == 0 || n[i-1] == ',') {
-			return directory.NormalizeDN(e.DN[i+len("cn=accounts,"):])
+			return norm(e.DN[i+len("cn=accounts,"):])
 		}
 		if strings.HasPrefix(n, "dc=") && (best == "" || len(e.DN) < len(best)) {
 			best = e.DN
 		}
 	}
-	return directory.NormalizeDN(best)
+	return norm(best)
 }
 
 // Select keeps the entries the live search would return (for LDIF files holding more), and
@@ -73,8 +73,8 @@ func Select(suffix string, entries []*directory.Entry) []*directory.Entry {
 		want[strings.ToLower(a)] = true
 	}
 	want["objectclass"] = true
-	compat := directory.NormalizeDN(directory.In("cn=compat", suffix))
-	sudoers := directory.NormalizeDN(directory.In("ou=sudoers", suffix))
+	compat := norm(directory.In("cn=compat", suffix))
+	sudoers := norm(directory.In("ou=sudoers", suffix))
 	classes := []string{"posixAccount", "ipausergroup", "posixGroup", "ipahost", "ipahostgroup", "ipahbacrule", "ipasudorule",
 		"automemberregexrule", "ipaIDrange", "simpleSecurityObject", "ipaNISNetgroup"}
 	var out []*directory.Entry
@@ -208,19 +208,19 @@ func New(suffix string, entries []*directory.Entry) *Snapshot {
 	s := &Snapshot{Suffix: suffix, Entries: entries,
 		userByDN: map[string]*User{}, userByUID: map[string]*User{}, groupByDN: map[string]*Group{}, groupName: map[string]*Group{},
 		hostByDN: map[string]*Host{}, hostName: map[string]*Host{}, hgByDN: map[string]*Hostgroup{}, hgName: map[string]*Hostgroup{}}
-	usersC := directory.NormalizeDN(directory.In(directory.Users, suffix))
-	groupsC := directory.NormalizeDN(directory.In(directory.Groups, suffix))
-	hostsC := directory.NormalizeDN(directory.In(directory.Computers, suffix))
-	hgC := directory.NormalizeDN(directory.In(directory.Hostgroups, suffix))
-	hbacC := directory.NormalizeDN(directory.In(directory.HBAC, suffix))
-	sudoC := directory.NormalizeDN(directory.In(directory.SudoRules, suffix))
+	usersC := norm(directory.In(directory.Users, suffix))
+	groupsC := norm(directory.In(directory.Groups, suffix))
+	hostsC := norm(directory.In(directory.Computers, suffix))
+	hgC := norm(directory.In(directory.Hostgroups, suffix))
+	hbacC := norm(directory.In(directory.HBAC, suffix))
+	sudoC := norm(directory.In(directory.SudoRules, suffix))
 	var memberOwners []*directory.Entry
 	for _, e := range entries {
 		if len(e.Get("nsds5ReplConflict")) > 0 {
 			continue // conflict entries take no part in access
 		}
-		ndn := directory.NormalizeDN(e.DN)
-		parent := directory.NormalizeDN(directory.Parent(e.DN))
+		ndn := norm(e.DN)
+		parent := norm(directory.Parent(e.DN))
 		switch {
 		case parent == usersC && e.HasObjectClass("posixAccount"):
 			u := &User{UID: e.First("uid"), DN: e.DN, Entry: e, Disabled: strings.EqualFold(e.First("nsAccountLock"), "TRUE")}
@@ -272,10 +272,10 @@ func New(suffix string, entries []*directory.Entry) *Snapshot {
 	}
 	// Membership edges from the member attribute (memberOf is derived; member is the truth).
 	for _, e := range memberOwners {
-		ndn := directory.NormalizeDN(e.DN)
+		ndn := norm(e.DN)
 		if g := s.groupByDN[ndn]; g != nil {
 			for _, m := range e.Get("member") {
-				nm := directory.NormalizeDN(m)
+				nm := norm(m)
 				if u := s.userByDN[nm]; u != nil {
 					g.Users = append(g.Users, u)
 					u.Groups = append(u.Groups, g)
@@ -288,7 +288,7 @@ func New(suffix string, entries []*directory.Entry) *Snapshot {
 		}
 		if g := s.hgByDN[ndn]; g != nil {
 			for _, m := range e.Get("member") {
-				nm := directory.NormalizeDN(m)
+				nm := norm(m)
 				if h := s.hostByDN[nm]; h != nil {
 					g.Hosts = append(g.Hosts, h)
 					h.Hostgroups = append(h.Hostgroups, g)
@@ -319,7 +319,7 @@ func (s *Snapshot) resolve(r *Rule) {
 	}
 	r.UserAll, r.HostAll = isAll(e, "userCategory"), isAll(e, "hostCategory")
 	for _, m := range e.Get("memberUser") {
-		nm := directory.NormalizeDN(m)
+		nm := norm(m)
 		if u := s.userByDN[nm]; u != nil {
 			r.Users = append(r.Users, u)
 		} else if g := s.groupByDN[nm]; g != nil {
@@ -327,7 +327,7 @@ func (s *Snapshot) resolve(r *Rule) {
 		}
 	}
 	for _, m := range e.Get("memberHost") {
-		nm := directory.NormalizeDN(m)
+		nm := norm(m)
 		if h := s.hostByDN[nm]; h != nil {
 			r.Hosts = append(r.Hosts, h)
 		} else if g := s.hgByDN[nm]; g != nil {
@@ -352,7 +352,7 @@ func (s *Snapshot) resolve(r *Rule) {
 	r.RunAsUserAll = isAll(e, "ipaSudoRunAsUserCategory")
 	r.RunAsGroupAll = isAll(e, "ipaSudoRunAsGroupCategory")
 	for _, m := range e.Get("ipaSudoRunAs") {
-		nm := directory.NormalizeDN(m)
+		nm := norm(m)
 		if u := s.userByDN[nm]; u != nil {
 			r.RunAsUsers = append(r.RunAsUsers, u.UID)
 		} else if g := s.groupByDN[nm]; g != nil {
@@ -373,13 +373,38 @@ func (s *Snapshot) resolve(r *Rule) {
 func (s *Snapshot) User(uid string) *User { return s.userByUID[strings.ToLower(uid)] }
 
 // UserByDN finds a user by DN.
-func (s *Snapshot) UserByDN(dn string) *User { return s.userByDN[directory.NormalizeDN(dn)] }
+func (s *Snapshot) UserByDN(dn string) *User { return s.userByDN[norm(dn)] }
 
 // GroupByDN finds a group by DN.
-func (s *Snapshot) GroupByDN(dn string) *Group { return s.groupByDN[directory.NormalizeDN(dn)] }
+func (s *Snapshot) GroupByDN(dn string) *Group { return s.groupByDN[norm(dn)] }
 
 // Host finds a host by FQDN (case-insensitive).
 func (s *Snapshot) Host(fqdn string) *Host { return s.hostName[strings.ToLower(fqdn)] }
 
 // Hostgroup finds a hostgroup by name.
 func (s *Snapshot) Hostgroup(name string) *Hostgroup { return s.hgName[strings.ToLower(name)] }
+
+// norm is directory.NormalizeDN without allocating for DNs that are already normal (no
+// spaces, no upper case), which most member values are.
+func norm(dn string) string {
+	upper := false
+	for i := 0; i < len(dn); i++ {
+		c := dn[i]
+		if c == ' ' {
+			return directory.NormalizeDN(dn)
+		}
+		if c >= 'A' && c <= 'Z' {
+			upper = true
+		}
+	}
+	if !upper {
+		return dn
+	}
+	b := []byte(dn)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
