@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/accessctl/accessctl/pkg/cmdutil"
+	"github.com/accessctl/accessctl/pkg/completion"
 	"github.com/accessctl/accessctl/pkg/idrange"
 	"github.com/accessctl/accessctl/pkg/ipa"
 	"github.com/accessctl/accessctl/pkg/names"
@@ -91,6 +92,10 @@ too. The groups must exist. One plan, all or nothing.`,
 	cmd.Flags().StringVar(&o.SSHKey, "ssh-key", "", "file of SSH public keys (one per line) to store in the directory")
 	cmd.Flags().StringVar(&o.Range, "range", "general", "conventions ID range for the UID")
 	cmdutil.AddPlanFlags(cmd, &o.Plan, plan.IPA, plan.LDIF)
+	cmd.ValidArgsFunction = completion.NoFiles
+	_ = cmd.RegisterFlagCompletionFunc("cluster", completion.Suffixed(completion.Clusters(f), ":sudo"))
+	_ = cmd.RegisterFlagCompletionFunc("range", completion.Ranges(f))
+	_ = cmd.MarkFlagFilename("ssh-key")
 	return cmd
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/accessctl/accessctl/pkg/cmdutil"
+	"github.com/accessctl/accessctl/pkg/completion"
 	"github.com/accessctl/accessctl/pkg/directory"
 	"github.com/accessctl/accessctl/pkg/names"
 	"github.com/accessctl/accessctl/pkg/plan"
@@ -92,6 +93,9 @@ last member of admins are refused. Off a terminal --yes is required.`,
 	cmd.Flags().BoolVar(&o.DisableOTP, "disable-otp", false, "also disable the OTP tokens the user owns")
 	cmd.Flags().StringVar(&o.Records, "records", "", "directory for offboarding records (default: <state dir>/records)")
 	cmdutil.AddPlanFlags(cmd, &o.Plan, plan.IPA, plan.LDIF)
+	cmd.ValidArgsFunction = completion.Users(f)
+	_ = cmd.MarkFlagFilename("from-file")
+	_ = cmd.MarkFlagDirname("records")
 	return cmd
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/accessctl/accessctl/pkg/cmdutil"
+	"github.com/accessctl/accessctl/pkg/completion"
 	"github.com/accessctl/accessctl/pkg/names"
 	"github.com/accessctl/accessctl/pkg/plan"
 	"github.com/accessctl/accessctl/pkg/users"
@@ -60,6 +61,8 @@ left alone; an entry that no longer exists makes the whole plan fail and roll ba
 	}
 	cmd.Flags().StringVar(&o.From, "from", "", "offboarding record (JSON) written by `user offboard`")
 	cmdutil.AddPlanFlags(cmd, &o.Plan, plan.IPA, plan.LDIF)
+	cmd.ValidArgsFunction = completion.Positional(completion.Users(f), nil)
+	_ = cmd.MarkFlagFilename("from", "json")
 	return cmd
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/accessctl/accessctl/pkg/cmdutil"
+	"github.com/accessctl/accessctl/pkg/completion"
 	"github.com/accessctl/accessctl/pkg/names"
 	"github.com/accessctl/accessctl/pkg/output"
 	"github.com/accessctl/accessctl/pkg/users"
@@ -45,6 +46,7 @@ func NewCmdShow(f *cmdutil.Factory) *cobra.Command {
 		},
 	}
 	cmdutil.AddOutputFlag(cmd, &out)
+	cmd.ValidArgsFunction = completion.Positional(completion.Users(f), nil)
 	return cmd
 }
 
@@ -133,5 +135,6 @@ func NewCmdList(f *cmdutil.Factory) *cobra.Command {
 	cmd.Flags().BoolVar(&o.Disabled, "disabled", false, "only disabled users")
 	cmd.Flags().BoolVar(&o.WithMemberships, "with-memberships", false, "only users that still hold memberships, and list them")
 	cmdutil.AddOutputFlag(cmd, &out)
+	cmd.ValidArgsFunction = completion.NoFiles
 	return cmd
 }
