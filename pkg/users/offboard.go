@@ -36,6 +36,8 @@ type State struct {
 	Tokens []*directory.Entry
 	// TokensRead reports whether Tokens was searched.
 	TokensRead bool
+	// Admins are the accounts in admins (directly or nested), with nsAccountLock.
+	Admins []*directory.Entry
 	// RuleNames maps every HBAC and sudo rule's normalized DN to its name (rule RDNs are
 	// UUIDs), to name the rules the user reaches indirectly.
 	RuleNames map[string]string
@@ -56,6 +58,7 @@ func Read(ctx context.Context, dir directory.Client, login string, withTokens bo
 	if withTokens {
 		f.WriteString("(&(objectClass=ipaToken)(ipatokenOwner=" + fdn + "))")
 	}
+	f.WriteString("(&(objectClass=posixAccount)(memberOf=" + directory.EscapeFilterValue(ipa.GroupDN("admins", suffix)) + "))")
 	f.WriteString("(objectClass=ipaHBACRule)(objectClass=ipaSudoRule))")
 	attrs := []string{"objectClass", "cn", "uid", "memberOf", "nsAccountLock", "ipaSshPubKey", "uidNumber",
 		"gidNumber", "givenName", "sn", "ipatokenOwner", "ipatokenDisabled", "ipatokenUniqueID"}
@@ -67,6 +70,9 @@ func Read(ctx context.Context, dir directory.Client, login string, withTokens bo
 	}
 	s := &State{Suffix: suffix, Login: login, DN: dn, TokensRead: withTokens, RuleNames: map[string]string{}}
 	for _, e := range es {
+		if e.HasObjectClass("posixAccount") && holds(e, "memberOf", ipa.GroupDN("admins", suffix)) {
+			s.Admins = append(s.Admins, e)
+		}
 		if e.HasObjectClass("ipaHBACRule") || e.HasObjectClass("ipaSudoRule") {
 			s.RuleNames[directory.NormalizeDN(e.DN)] = e.First("cn")
 		}
@@ -216,18 +222,18 @@ func PlanOffboard(s *State, o OffboardOptions) (*Outcome, error) {
 	if isSelf(o.BindDN, s.Login, s.User.DN) {
 		return nil, &RefusedError{Reason: fmt.Sprintf("refusing to offboard %s: it is the identity this command is bound as", s.Login)}
 	}
+	// The last active member of admins (direct or nested) may not go: nobody could
+	// administer the directory afterwards.
 	adminsDN := ipa.GroupDN("admins", s.Suffix)
-	for _, e := range s.Refs {
-		if directory.EqualDN(e.DN, adminsDN) && holds(e, "member", s.DN) {
-			others := 0
-			for _, m := range e.Get("member") {
-				if !directory.EqualDN(m, s.DN) {
-					others++
-				}
+	if holds(s.User, "memberOf", adminsDN) || (len(s.Refs) > 0 && isDirectAdmin(s, adminsDN)) {
+		others := 0
+		for _, a := range s.Admins {
+			if !directory.EqualDN(a.DN, s.DN) && Status(a) == "active" {
+				others++
 			}
-			if others == 0 {
-				return nil, &RefusedError{Reason: fmt.Sprintf("refusing to offboard %s: it is the last member of admins", s.Login)}
-			}
+		}
+		if others == 0 {
+			return nil, &RefusedError{Reason: fmt.Sprintf("refusing to offboard %s: it is the last active member of admins", s.Login)}
 		}
 	}
 	rec := &Record{Version: RecordVersion, Login: s.Login, DN: s.User.DN, Operator: o.BindDN,
@@ -451,4 +457,13 @@ func isSelf(bind, login, dn string) bool {
 		return directory.EqualDN(bind, dn)
 	}
 	return strings.EqualFold(strings.SplitN(bind, "@", 2)[0], login)
+}
+
+func isDirectAdmin(s *State, adminsDN string) bool {
+	for _, e := range s.Refs {
+		if directory.EqualDN(e.DN, adminsDN) && holds(e, "member", s.DN) {
+			return true
+		}
+	}
+	return false
 }

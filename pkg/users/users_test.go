@@ -54,8 +54,11 @@ func TestPlanOffboard(t *testing.T) {
 		{name: "not found", state: State{}, err: "user not found"},
 		{name: "bind identity by DN", state: State{User: user()}, opts: OffboardOptions{BindDN: strings.ToUpper(uDN)}, err: "bound as"},
 		{name: "bind identity by principal", state: State{User: user()}, opts: OffboardOptions{BindDN: "jdoe@EXAMPLE.TEST"}, err: "bound as"},
-		{name: "last admin", state: State{User: user(), Refs: []*directory.Entry{grp("admins", directory.A("member", uDN))}}, err: "last member of admins"},
-		{name: "one of two admins", state: State{User: user(), Refs: []*directory.Entry{grp("admins", directory.A("member", uDN, ipa.UserDN("admin", sfx)))}},
+		{name: "last admin", state: State{User: user(), Refs: []*directory.Entry{grp("admins", directory.A("member", uDN))}}, err: "last active member of admins"},
+		{name: "other admin disabled", state: State{User: user(directory.A("memberOf", adminsDN)),
+			Admins: []*directory.Entry{directory.NewEntry(ipa.UserDN("admin", sfx), directory.A("nsAccountLock", "TRUE"))}}, err: "last active member of admins"},
+		{name: "one of two admins", state: State{User: user(), Refs: []*directory.Entry{grp("admins", directory.A("member", uDN, ipa.UserDN("admin", sfx)))},
+			Admins: []*directory.Entry{user(), directory.NewEntry(ipa.UserDN("admin", sfx))}},
 			modifies: 2, removed: 1},
 		{name: "already done", state: State{User: user(directory.A("nsAccountLock", "true"))}, modifies: 0,
 			check: func(t *testing.T, o *Outcome) {

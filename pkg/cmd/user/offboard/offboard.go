@@ -55,7 +55,7 @@ an offboarding from it. Running it again changes nothing.
 
 With several users each is planned and applied on its own; a failed or unknown login is
 reported and the rest go on; the exit code is then 6. The bind identity itself and the
-last member of admins are refused. Off a terminal --yes is required.`,
+last active member of admins (direct or nested) are refused. Off a terminal --yes is required.`,
 		Example: `  accessctl user offboard jdoe --dry-run
   accessctl user offboard jdoe asmith --yes
   accessctl user offboard --from-file leavers.txt --remove-ssh-keys --yes`,

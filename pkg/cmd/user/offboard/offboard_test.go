@@ -316,7 +316,7 @@ func TestOffboardGuards(t *testing.T) {
 		{name: "unknown", args: []string{"nosuch", "--yes"}, exit: 2, inErr: `user "nosuch" not found`},
 		{name: "bad name", args: []string{"Bad*Name", "--yes"}, exit: 2},
 		{name: "no login", args: []string{"--yes"}, exit: 2},
-		{name: "last admin", args: []string{"jdoe", "--yes"}, exit: 2, inErr: "last member of admins", prep: func(t *testing.T) {
+		{name: "last admin", args: []string{"jdoe", "--yes"}, exit: 2, inErr: "last active member of admins", prep: func(t *testing.T) {
 			modify(t, dir, ipa.GroupDN("admins", s), directory.Mod{Op: directory.ModAdd, Attr: "member", Values: []string{ipa.UserDN("jdoe", s)}})
 			modify(t, dir, ipa.GroupDN("admins", s), directory.Mod{Op: directory.ModDelete, Attr: "member", Values: []string{ipa.UserDN("admin", s)}})
 		}},
