@@ -20,9 +20,16 @@ import (
 	"github.com/accessctl/accessctl/pkg/sandbox"
 )
 
+// Redacted are secrets whose presence the audit needs (a role account with a password):
+// the snapshot keeps one placeholder value instead of the secret.
+var Redacted = []string{"userPassword", "krbPrincipalKey"}
+
+// Placeholder replaces the values of the Redacted attributes.
+const Placeholder = "REDACTED"
+
 // Secrets are the attributes a snapshot never holds.
 var Secrets = []string{
-	"userPassword", "krbPrincipalKey", "krbMKey", "krbPwdHistory", "passwordHistory", "ipaNTHash",
+	"krbMKey", "krbPwdHistory", "passwordHistory", "ipaNTHash",
 	"ipatokenOTPkey", "ipaSecretKey", "ipaPrivateKey", "sambaNTPassword", "sambaLMPassword", "krbExtraData",
 }
 
@@ -52,7 +59,9 @@ func NewCmdSnapshot(f *cmdutil.Factory, runF func(context.Context, *Options) err
 		Use:   "snapshot FILE",
 		Short: "Write the directory to an LDIF file (no secrets, mode 0600), usable as a sandbox or by audit --from",
 		Long: `Read the whole suffix with one paged search and write it to FILE as LDIF, without the
-cn=compat and ou=sudoers trees and without secrets (` + strings.Join(Secrets, ", ") + `).
+cn=compat and ou=sudoers trees and without secrets: ` + strings.Join(Secrets, ", ") + ` are left
+out, and ` + strings.Join(Redacted, ", ") + ` keep only the value ` + Placeholder + ` (the audit checks their
+presence).
 The file is created with mode 0600; an existing file is replaced only with --force.`,
 		GroupID: "setup",
 		Args:    cobra.ExactArgs(1),
@@ -95,9 +104,12 @@ func Take(ctx context.Context, dir directory.Client) ([]*directory.Entry, int, e
 	if err != nil {
 		return nil, 0, fmt.Errorf("read %s: %w", s, err)
 	}
-	secret := map[string]bool{}
+	secret, redact := map[string]bool{}, map[string]bool{}
 	for _, a := range Secrets {
 		secret[strings.ToLower(a)] = true
+	}
+	for _, a := range Redacted {
+		redact[strings.ToLower(a)] = true
 	}
 	compat, sudoers := directory.In("cn=compat", s), directory.In("ou=sudoers", s)
 	var out []*directory.Entry
@@ -111,6 +123,10 @@ func Take(ctx context.Context, dir directory.Client) ([]*directory.Entry, int, e
 			if secret[strings.ToLower(a.Name)] {
 				stripped += len(a.Values)
 				continue
+			}
+			if redact[strings.ToLower(a.Name)] {
+				stripped += len(a.Values)
+				a = directory.Attribute{Name: a.Name, Values: []string{Placeholder}}
 			}
 			c.Attributes = append(c.Attributes, a)
 		}
