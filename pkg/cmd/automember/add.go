@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/accessctl/accessctl/pkg/cmdutil"
+	"github.com/accessctl/accessctl/pkg/completion"
 	"github.com/accessctl/accessctl/pkg/hostgroups"
 	"github.com/accessctl/accessctl/pkg/plan"
 )
@@ -56,6 +57,7 @@ matches (all or nothing), which is then verified.`,
 	cmd.Flags().StringArrayVar(&o.Edit.AddInclusive, "regex", nil, "inclusive fqdn regex (repeatable)")
 	cmd.Flags().StringArrayVar(&o.Edit.AddExclusive, "exclude", nil, "exclusive fqdn regex (repeatable)")
 	cmdutil.AddPlanFlags(cmd, &o.Plan, plan.IPA, plan.LDIF)
+	cmd.ValidArgsFunction = completion.Positional(completion.Hostgroups(f), nil)
 	return cmd
 }
 
@@ -95,6 +97,7 @@ plan and needs --yes off a terminal.`,
 	cmd.Flags().StringArrayVar(&o.Edit.RemoveInclusive, "regex", nil, "inclusive fqdn regex to remove (repeatable)")
 	cmd.Flags().StringArrayVar(&o.Edit.RemoveExclusive, "exclude", nil, "exclusive fqdn regex to remove (repeatable)")
 	cmdutil.AddPlanFlags(cmd, &o.Plan, plan.IPA, plan.LDIF)
+	cmd.ValidArgsFunction = completion.Positional(completion.Hostgroups(f), nil)
 	return cmd
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/accessctl/accessctl/pkg/automember"
 	"github.com/accessctl/accessctl/pkg/cmdutil"
+	"github.com/accessctl/accessctl/pkg/completion"
 	"github.com/accessctl/accessctl/pkg/hostgroups"
 	"github.com/accessctl/accessctl/pkg/ipa"
 	"github.com/accessctl/accessctl/pkg/plan"
@@ -52,6 +53,7 @@ plan: --yes is required off a terminal.`,
 	}
 	cmd.Flags().BoolVar(&o.KeepMembers, "keep-members", false, "leave the hostgroup's members in place")
 	cmdutil.AddPlanFlags(cmd, &o.Plan, plan.IPA, plan.LDIF)
+	cmd.ValidArgsFunction = completion.Positional(completion.Hostgroups(f), nil)
 	return cmd
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/accessctl/accessctl/pkg/cmdutil"
+	"github.com/accessctl/accessctl/pkg/completion"
 	"github.com/accessctl/accessctl/pkg/hostgroups"
 	"github.com/accessctl/accessctl/pkg/output"
 	"github.com/accessctl/accessctl/pkg/plan"
@@ -61,6 +62,7 @@ With --fix-escapes, the escaped forms are proposed as a plan (with --dry-run/--y
 	}
 	cmd.Flags().BoolVar(&o.FixEscapes, "fix-escapes", false, "propose escaped literal dots as a plan")
 	cmdutil.AddPlanFlags(cmd, &o.Plan, plan.IPA, plan.LDIF)
+	cmd.ValidArgsFunction = completion.Positional(completion.Hostgroups(f), nil)
 	return cmd
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/accessctl/accessctl/pkg/cmdutil"
+	"github.com/accessctl/accessctl/pkg/completion"
 	"github.com/accessctl/accessctl/pkg/hostgroups"
 	"github.com/accessctl/accessctl/pkg/output"
 )
@@ -55,6 +56,7 @@ func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *ListOptions) err
 		},
 	}
 	cmdutil.AddOutputFlag(cmd, &o.Output)
+	cmd.ValidArgsFunction = completion.Positional(completion.Hostgroups(f), nil)
 	return cmd
 }
 

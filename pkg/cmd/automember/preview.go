@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/accessctl/accessctl/pkg/cmdutil"
+	"github.com/accessctl/accessctl/pkg/completion"
 	"github.com/accessctl/accessctl/pkg/hostgroups"
 	"github.com/accessctl/accessctl/pkg/output"
 )
@@ -54,6 +55,7 @@ Changes nothing.`,
 	cmd.Flags().StringArrayVar(&o.Edit.RemoveInclusive, "remove-regex", nil, "inclusive fqdn regex to remove (repeatable)")
 	cmd.Flags().StringArrayVar(&o.Edit.RemoveExclusive, "remove-exclude", nil, "exclusive fqdn regex to remove (repeatable)")
 	cmdutil.AddOutputFlag(cmd, &o.Output)
+	cmd.ValidArgsFunction = completion.Positional(completion.Hostgroups(f), nil)
 	return cmd
 }
 

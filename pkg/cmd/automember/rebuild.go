@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/accessctl/accessctl/pkg/cmdutil"
+	"github.com/accessctl/accessctl/pkg/completion"
 	"github.com/accessctl/accessctl/pkg/directory"
 	"github.com/accessctl/accessctl/pkg/hostgroups"
 	"github.com/accessctl/accessctl/pkg/plan"
@@ -58,6 +59,8 @@ server's task cannot be limited to one rule.`,
 	}
 	cmd.Flags().StringVar(&o.Hostgroup, "hostgroup", "", "enforce only this hostgroup's rule")
 	cmdutil.AddPlanFlags(cmd, &o.Plan, plan.IPA, plan.LDIF)
+	cmd.ValidArgsFunction = completion.NoFiles
+	_ = cmd.RegisterFlagCompletionFunc("hostgroup", completion.Hostgroups(f))
 	return cmd
 }
 

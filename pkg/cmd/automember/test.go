@@ -9,6 +9,7 @@ import (
 
 	"github.com/accessctl/accessctl/pkg/automember"
 	"github.com/accessctl/accessctl/pkg/cmdutil"
+	"github.com/accessctl/accessctl/pkg/completion"
 	"github.com/accessctl/accessctl/pkg/hostgroups"
 	"github.com/accessctl/accessctl/pkg/names"
 	"github.com/accessctl/accessctl/pkg/output"
@@ -64,6 +65,7 @@ name, as the server will when the host is added. Changes nothing.`,
 		},
 	}
 	cmdutil.AddOutputFlag(cmd, &o.Output)
+	cmd.ValidArgsFunction = completion.Hosts(f)
 	return cmd
 }
 

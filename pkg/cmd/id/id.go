@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/accessctl/accessctl/pkg/cmdutil"
+	"github.com/accessctl/accessctl/pkg/completion"
 	"github.com/accessctl/accessctl/pkg/directory"
 	"github.com/accessctl/accessctl/pkg/idrange"
 	"github.com/accessctl/accessctl/pkg/ids"
@@ -79,6 +80,7 @@ printed.`,
 		},
 	}
 	cmdutil.AddOutputFlag(cmd, &o.Out)
+	cmd.ValidArgsFunction = completion.NoFiles
 	return cmd
 }
 
@@ -204,6 +206,8 @@ on two servers could both win. When the connection failed over to another server
 	cmd.Flags().IntVar(&o.Count, "count", 1, "how many IDs")
 	cmd.Flags().BoolVar(&o.Allocate, "allocate", false, "claim the IDs (move the range's high-water mark past them)")
 	cmdutil.AddOutputFlag(cmd, &o.Out)
+	cmd.ValidArgsFunction = completion.NoFiles
+	_ = cmd.RegisterFlagCompletionFunc("range", completion.Ranges(f))
 	return cmd
 }
 
@@ -326,6 +330,7 @@ Exits 5 when anything is found.`,
 		},
 	}
 	cmdutil.AddOutputFlag(cmd, &o.Out)
+	cmd.ValidArgsFunction = completion.NoFiles
 	return cmd
 }
 

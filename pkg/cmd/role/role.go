@@ -14,6 +14,7 @@ import (
 
 	idcmd "github.com/accessctl/accessctl/pkg/cmd/id"
 	"github.com/accessctl/accessctl/pkg/cmdutil"
+	"github.com/accessctl/accessctl/pkg/completion"
 	"github.com/accessctl/accessctl/pkg/ids"
 	"github.com/accessctl/accessctl/pkg/names"
 	"github.com/accessctl/accessctl/pkg/output"
@@ -103,6 +104,9 @@ changes nothing. Grant people with "accessctl role grant".`,
 	cmd.Flags().StringVar(&o.Range, "range", "", "ID range (default: the range of the role's reserved ID, else the conventions' role range)")
 	cmd.Flags().IntVar(&o.ID, "id", 0, "UID and GID to use (must lie in the range, free, not reserved for another name)")
 	cmdutil.AddPlanFlags(cmd, &o.Plan, plan.IPA, plan.LDIF)
+	cmd.ValidArgsFunction = completion.NoFiles
+	_ = cmd.RegisterFlagCompletionFunc("hostgroup", completion.Hostgroups(f))
+	_ = cmd.RegisterFlagCompletionFunc("range", completion.Ranges(f))
 	return cmd
 }
 
@@ -201,6 +205,8 @@ func NewCmdMembers(f *cmdutil.Factory, add bool, runF func(context.Context, *Mem
 	}
 	cmd.Flags().StringVar(&o.Hostgroup, "hostgroup", "", "hostgroup the role is used on")
 	cmdutil.AddPlanFlags(cmd, &o.Plan, plan.IPA, plan.LDIF)
+	cmd.ValidArgsFunction = completion.Positional(completion.Roles(f), completion.Users(f))
+	_ = cmd.RegisterFlagCompletionFunc("hostgroup", completion.Hostgroups(f))
 	return cmd
 }
 
@@ -254,6 +260,7 @@ users whose name is reserved (ITTN-010 §6.2).`,
 		},
 	}
 	cmdutil.AddOutputFlag(cmd, &o.Out)
+	cmd.ValidArgsFunction = completion.NoFiles
 	return cmd
 }
 
@@ -322,6 +329,7 @@ trail of ITTN-010 §7.2.`,
 		},
 	}
 	cmdutil.AddOutputFlag(cmd, &o.Out)
+	cmd.ValidArgsFunction = completion.Positional(completion.Roles(f), nil)
 	return cmd
 }
 
@@ -384,6 +392,7 @@ group is expected and not a finding. Exits 5 when anything is found.`,
 		},
 	}
 	cmdutil.AddOutputFlag(cmd, &o.Out)
+	cmd.ValidArgsFunction = completion.NoFiles
 	return cmd
 }
 

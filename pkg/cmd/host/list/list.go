@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/accessctl/accessctl/pkg/cmdutil"
+	"github.com/accessctl/accessctl/pkg/completion"
 	"github.com/accessctl/accessctl/pkg/hostgroups"
 	"github.com/accessctl/accessctl/pkg/names"
 	"github.com/accessctl/accessctl/pkg/output"
@@ -60,6 +61,8 @@ func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 	cmd.Flags().StringVar(&o.Hostgroup, "hostgroup", "", "only the hosts of this hostgroup")
 	cmd.Flags().BoolVar(&o.Unassigned, "unassigned", false, "only the hosts in no hostgroup")
 	cmdutil.AddOutputFlag(cmd, &o.Output)
+	cmd.ValidArgsFunction = completion.NoFiles
+	_ = cmd.RegisterFlagCompletionFunc("hostgroup", completion.Hostgroups(f))
 	return cmd
 }
 
