@@ -52,7 +52,11 @@ func (e *Error) Error() string {
 	if msg == "" && e.Err != nil {
 		msg = e.Err.Error()
 	}
-	s := fmt.Sprintf("%s %s: %s", e.Op, e.DN, codeName(e.Code))
+	s := e.Op
+	if e.DN != "" {
+		s += " " + e.DN
+	}
+	s += ": " + codeName(e.Code)
 	if msg != "" {
 		s += ": " + msg
 	}

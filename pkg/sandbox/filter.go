@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"errors"
 	"fmt"
 	"math/big"
 	"strings"
@@ -47,18 +48,66 @@ func normInt(v string) string {
 	return strings.TrimSpace(v)
 }
 
-// compareOrder compares a stored value with an assertion for >= and <=: integers
-// numerically, other values by their normalized form.
-func (m matcher) compareOrder(attr, v, assertion string) int {
-	if m.s.IsInteger(attr) {
-		var a, b big.Int
-		_, ok1 := a.SetString(strings.TrimSpace(v), 10)
-		_, ok2 := b.SetString(strings.TrimSpace(assertion), 10)
-		if ok1 && ok2 {
-			return a.Cmp(&b)
+// orderMatch evaluates a >= (ge) or <= assertion against one stored value the way
+// 389-ds 2.3.1 does (checked against the live test directory):
+//
+//   - an attribute whose schema defines ORDERING compares by that rule
+//     (integerOrderingMatch numerically, the string rules by their normalized form);
+//   - without ORDERING, the server falls back to the syntax's compare: numeric for the
+//     INTEGER syntax (krbTicketFlags), the equality-normalized string otherwise
+//     (description: "9" >= "100");
+//   - and when the attribute has an equality index without an ordering matching rule
+//     (uidNumber and gidNumber on a stock 389/FreeIPA test instance: 10rfc2307compat.ldif
+//     gives them no ORDERING), the candidates come from a range read of that index, whose
+//     keys sort as strings, and are then tested with the syntax compare: a value must
+//     pass both, so (gidNumber<=100) finds 100 but not 9, and (gidNumber>=20) finds
+//     neither 100 nor 9.
+func (m matcher) orderMatch(attr, v, assertion string, ge bool) bool {
+	ok := func(c int) bool {
+		if ge {
+			return c >= 0
+		}
+		return c <= 0
+	}
+	if ord := strings.ToLower(m.s.OrderingOf(attr)); ord != "" {
+		switch ord {
+		case "integerorderingmatch", "2.5.13.15":
+			if c, isNum := cmpInt(v, assertion); isNum {
+				return ok(c)
+			}
+			return false
+		case "caseexactorderingmatch", "2.5.13.6", "generalizedtimeorderingmatch", "2.5.13.28":
+			return ok(strings.Compare(strings.TrimSpace(v), strings.TrimSpace(assertion)))
+		default:
+			return ok(strings.Compare(foldSpaces(strings.ToLower(v)), foldSpaces(strings.ToLower(assertion))))
 		}
 	}
-	return strings.Compare(m.norm(attr, v), m.norm(attr, assertion))
+	if rangeIndexed[strings.ToLower(baseAttr(attr))] && !ok(strings.Compare(m.norm(attr, v), m.norm(attr, assertion))) {
+		return false
+	}
+	if m.s.IsInteger(attr) {
+		if c, isNum := cmpInt(v, assertion); isNum {
+			return ok(c)
+		}
+	}
+	return ok(strings.Compare(m.norm(attr, v), m.norm(attr, assertion)))
+}
+
+func baseAttr(n string) string {
+	if i := strings.IndexByte(n, ';'); i >= 0 {
+		return n[:i]
+	}
+	return n
+}
+
+func cmpInt(a, b string) (int, bool) {
+	var x, y big.Int
+	_, ok1 := x.SetString(strings.TrimSpace(a), 10)
+	_, ok2 := y.SetString(strings.TrimSpace(b), 10)
+	if !ok1 || !ok2 {
+		return 0, false
+	}
+	return x.Cmp(&y), true
 }
 
 // filter is a compiled search filter.
@@ -76,6 +125,24 @@ func compileFilter(s string) (*filter, error) {
 	}
 	p, err := ldap.CompileFilter(s)
 	if err != nil {
+		return nil, err
+	}
+	return &filter{p: p}, nil
+}
+
+// compileSearchFilter compiles a search request's filter as the LDAP client does: it
+// must be parenthesized (definition filters in plugin configuration need not be); the
+// error reads like the client's (the live backend reports result code 2 for both).
+func compileSearchFilter(s string) (*filter, error) {
+	if s == "" {
+		s = "(objectClass=*)"
+	}
+	p, err := ldap.CompileFilter(s)
+	if err != nil {
+		var le *ldap.Error
+		if errors.As(err, &le) && le.Err != nil {
+			return nil, le.Err
+		}
 		return nil, err
 	}
 	return &filter{p: p}, nil
@@ -114,8 +181,7 @@ func (m matcher) match(p *ber.Packet, e *entry) bool {
 	case ldap.FilterGreaterOrEqual, ldap.FilterLessOrEqual:
 		attr, val := str(p.Children[0]), str(p.Children[1])
 		for _, v := range e.get(attr) {
-			c := m.compareOrder(attr, v, val)
-			if (p.Tag == ldap.FilterGreaterOrEqual && c >= 0) || (p.Tag == ldap.FilterLessOrEqual && c <= 0) {
+			if m.orderMatch(attr, v, val, p.Tag == ldap.FilterGreaterOrEqual) {
 				return true
 			}
 		}

@@ -221,13 +221,13 @@ func (d *Dir) checkSchema(e *entry, op string, touched map[string]bool) error {
 			if ext {
 				continue
 			}
-			return directory.Errorf(directory.CodeObjectClassViolation, op, e.dn, "attribute %q not allowed", a.Name)
+			return directory.Errorf(directory.CodeObjectClassViolation, op, e.dn, "attribute %q not allowed", strings.ToLower(a.Name))
 		}
 		if at.Operational() || ext {
 			goto values
 		}
 		if k := strings.ToLower(at.OID); !must[k] && !may[k] && !strings.EqualFold(a.Name, "objectClass") {
-			return directory.Errorf(directory.CodeObjectClassViolation, op, e.dn, "attribute %q not allowed", a.Name)
+			return directory.Errorf(directory.CodeObjectClassViolation, op, e.dn, "attribute %q not allowed", strings.ToLower(a.Name))
 		}
 	values:
 		if at.SingleValue && len(a.Values) > 1 {

@@ -424,11 +424,10 @@ func (d *Dir) mepAdd(e *entry) error {
 		}
 		me := d.mepBuild(def, e)
 		if _, err := d.addEntry(me, true); err != nil {
-			if de, ok := err.(*directory.Error); ok {
-				de.Op, de.DN = "add", e.dn
-				de.Message = "managed entry " + me.DN + ": " + de.Message
-			}
-			return err
+			// 389 rejects the origin's add whatever failed (an existing entry with the
+			// managed entry's DN, a schema error), as unwilling to perform.
+			return directory.Errorf(directory.CodeUnwillingToPerform, "add", e.dn,
+				"Managed Entry Plugin rejected add operation (managed entry %s: %v)", me.DN, err)
 		}
 		o := d.entries[e.ndn].clone()
 		if !o.hasOC("mepOriginEntry") {
@@ -706,7 +705,13 @@ func (d *Dir) automemberAdd(e *entry) error {
 func (d *Dir) automemberModify(old, nw *entry) error {
 	for _, def := range d.amDefs() {
 		pre, post := d.amTargets(def, old), d.amTargets(def, nw)
-		if post == nil {
+		// 389-ds 2.3.1 (autoMemberProcessModifyOps on) re-evaluates a modified entry only
+		// when it still falls under the definition and selects some group (a rule or a
+		// default group): it then leaves the groups its previous state selected and its
+		// new one does not (not every other target group, unlike rebuild). An entry that
+		// leaves the definition's scope or filter, or stops matching every rule, keeps
+		// the memberships it had (checked live).
+		if len(post) == 0 {
 			continue
 		}
 		stale := map[string]string{}
@@ -726,7 +731,15 @@ func (d *Dir) automemberModify(old, nw *entry) error {
 }
 
 // rebuild runs the automember rebuild task over base/scope/filter.
+//
+// On 389-ds 2.3.1 (the live test directory) the task removes every processed entry (one
+// the task's filter selects, under a definition's scope and filter) from the
+// definition's target groups its rules no longer select, with or without cleanup: a
+// stale, hand-added member the task's filter selects is removed by a plain rebuild too.
+// freeipa-ldap.md §2.8 describes newer 389 source, where only cleanup removes. Members
+// the task does not process (other entries, nested groups) are kept either way.
 func (d *Dir) rebuild(base string, scope directory.Scope, filter string, cleanup bool) (int, error) {
+	_ = cleanup // same behaviour on 2.3.1, see above
 	f, err := compileFilter(filter)
 	if err != nil {
 		return 0, directory.Errorf(directory.CodeUnwillingToPerform, "add", base, "invalid filter %q", filter)
@@ -742,20 +755,18 @@ func (d *Dir) rebuild(base string, scope directory.Scope, filter string, cleanup
 			if targets == nil {
 				continue
 			}
-			if cleanup {
-				all := map[string]string{}
-				for _, r := range def.rules {
-					all[directory.NormalizeDN(r.target)] = r.target
-				}
-				for _, g := range def.defaults {
-					all[directory.NormalizeDN(g)] = g
-				}
-				for k := range targets {
-					delete(all, k)
-				}
-				if err := d.amRemoveFrom(def, e, all); err != nil {
-					return 0, err
-				}
+			all := map[string]string{}
+			for _, r := range def.rules {
+				all[directory.NormalizeDN(r.target)] = r.target
+			}
+			for _, g := range def.defaults {
+				all[directory.NormalizeDN(g)] = g
+			}
+			for k := range targets {
+				delete(all, k)
+			}
+			if err := d.amRemoveFrom(def, e, all); err != nil {
+				return 0, err
 			}
 			if err := d.amAddTo(def, d.entries[e.ndn], targets); err != nil {
 				return 0, err

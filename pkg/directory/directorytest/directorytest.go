@@ -37,6 +37,9 @@ func Run(t *testing.T, open func(t *testing.T) directory.Client) {
 		{"UIDUniqueness", testUIDUnique},
 		{"AutomemberAddModify", testAutomember},
 		{"AutomemberRebuild", testRebuild},
+		{"ManagedEntryCollision", testMepCollision},
+		{"RDNValuesOnAdd", testRDNOnAdd},
+		{"BadFilter", testBadFilter},
 		{"Escaping", testEscaping},
 		{"Faulty", testFaulty},
 	}
@@ -221,7 +224,8 @@ func testFilters(t *testing.T, x *h) {
 	mk := func(cn, desc string, gid int, cmd string) {
 		x.add(directory.NewEntry("cn="+cn+","+cont,
 			A("objectClass", "top", "groupOfNames", "posixGroup", "extensibleObject"),
-			A("cn", cn), A("description", desc), A("gidNumber", strconv.Itoa(gid)), A("sudoCmd", cmd)))
+			A("cn", cn), A("description", desc), A("gidNumber", strconv.Itoa(gid)), A("sudoCmd", cmd),
+			A("sudoOrder", strconv.Itoa(gid)), A("krbTicketFlags", strconv.Itoa(gid))))
 	}
 	mk("alpha", "First Group", 9, "/usr/bin/Less")
 	mk("beta", "second  group", 100, "/usr/bin/vi")
@@ -234,7 +238,19 @@ func testFilters(t *testing.T, x *h) {
 		{"(objectClass=GROUPOFNAMES)", 3}, {"(&(cn=alpha)(gidNumber=9))", 1},
 		{"(|(cn=alpha)(cn=beta))", 2}, {"(!(cn=alpha))", 3}, {"(&(objectClass=posixGroup)(!(|(cn=alpha)(cn=beta))))", 1},
 		{"(cn=al*)", 1}, {"(cn=*ph*)", 1}, {"(cn=*a)", 3}, {"(description=*GROUP)", 2}, {"(cn=a*p*a)", 1},
-		{"(gidNumber>=100)", 2}, {"(gidNumber<=100)", 2}, {"(gidNumber>=1000)", 1}, {"(gidNumber=0009)", 1},
+		{"(gidNumber=0009)", 1},
+		// Ordering (389-ds 2.3.1, checked live). gidNumber (10rfc2307compat.ldif) has no
+		// ORDERING rule and an equality index without an ordering matching rule: the
+		// server range-reads the string-sorted index keys and then compares numerically
+		// (the INTEGER syntax's compare), so a value must pass both: 9 is not <= 100
+		// ("9" > "100" as strings), and neither 100 nor 1000 is >= 20 ("1..." < "20").
+		{"(gidNumber>=100)", 2}, {"(gidNumber<=100)", 1}, {"(gidNumber>=1000)", 1}, {"(gidNumber>=20)", 0}, {"(gidNumber<=1000)", 2},
+		// sudoOrder has ORDERING integerOrderingMatch: numeric.
+		{"(sudoOrder>=100)", 2}, {"(sudoOrder<=100)", 2}, {"(sudoOrder>=20)", 2}, {"(sudoOrder<=1000)", 3},
+		// krbTicketFlags: INTEGER syntax, no ORDERING, not indexed: the syntax compare (numeric).
+		{"(krbTicketFlags<=100)", 2}, {"(krbTicketFlags>=20)", 2},
+		// description: no ORDERING, directory string: case-ignore string order.
+		{"(description>=S)", 2}, {"(description<=FIRST GROUP)", 1},
 		{"(description=second group)", 1}, {"(cn~=beta)", 1},
 		{"(sudoCmd=/usr/bin/Less)", 1}, {"(sudoCmd=/usr/bin/less)", 0},
 		{"(cn:caseIgnoreMatch:=ALPHA)", 1}, {"(cn:caseExactMatch:=ALPHA)", 0}, {"(cn:caseExactMatch:=alpha)", 1},
@@ -289,6 +305,21 @@ func testSchema(t *testing.T, x *h) {
 	wantCode(t, "modify adds not-allowed attribute", err, directory.CodeObjectClassViolation)
 	err = x.c.Modify(x.ctx, g, []directory.Mod{{Op: directory.ModDelete, Attr: "gidNumber"}})
 	wantCode(t, "modify removes MUST attribute", err, directory.CodeObjectClassViolation)
+	// an undefined attribute type is an object class violation (not 17) on add and
+	// modify, unless extensibleObject allows any attribute; deleting it is 16
+	err = x.addErr(directory.NewEntry("cn="+x.name("undef")+","+base, A("objectClass", "top", "groupOfNames"), A("cn", x.name("undef")), A("noSuchAttr", "x")))
+	wantCode(t, "add with undefined attribute type", err, directory.CodeObjectClassViolation)
+	wantCode(t, "modify adds undefined attribute type", x.c.Modify(x.ctx, g, []directory.Mod{{Op: directory.ModAdd, Attr: "noSuchAttr", Values: []string{"x"}}}), directory.CodeObjectClassViolation)
+	wantCode(t, "modify replaces undefined attribute type", x.c.Modify(x.ctx, g, []directory.Mod{{Op: directory.ModReplace, Attr: "noSuchAttr", Values: []string{"x"}}}), directory.CodeObjectClassViolation)
+	wantCode(t, "modify deletes undefined attribute type", x.c.Modify(x.ctx, g, []directory.Mod{{Op: directory.ModDelete, Attr: "noSuchAttr"}}), directory.CodeNoSuchAttribute)
+	if err := x.addErr(directory.NewEntry("cn="+x.name("undefext")+","+base, A("objectClass", "top", "groupOfNames", "extensibleObject"), A("cn", x.name("undefext")), A("noSuchAttr", "x"))); err != nil {
+		t.Errorf("extensibleObject entry with an undefined attribute type: %v", err)
+	}
+	// a second value of a single-valued attribute: 65 on add and modify; bad integer: 21
+	wantCode(t, "modify adds a second gidNumber", x.c.Modify(x.ctx, g, []directory.Mod{{Op: directory.ModAdd, Attr: "gidNumber", Values: []string{"5"}}}), directory.CodeObjectClassViolation)
+	err = x.addErr(directory.NewEntry("cn="+x.name("twogid")+","+base, A("objectClass", "top", "groupOfNames", "posixGroup"), A("cn", x.name("twogid")), A("gidNumber", "5", "6")))
+	wantCode(t, "add with two gidNumbers", err, directory.CodeObjectClassViolation)
+	wantCode(t, "modify replaces gidNumber with a non-integer", x.c.Modify(x.ctx, g, []directory.Mod{{Op: directory.ModReplace, Attr: "gidNumber", Values: []string{"abc"}}}), directory.CodeInvalidAttributeSyntax)
 	// superior classes are added on add
 	hg := x.hostgroup(x.name("schemahg"))
 	oc := x.get(hg, "objectClass")
@@ -578,6 +609,41 @@ func testAutomember(t *testing.T, x *h) {
 	if hasDN(x.get(a, "member").Get("member"), hm) {
 		t.Errorf("non-matching host was added on modify")
 	}
+	// 389-ds 2.3.1 (autoMemberProcessModifyOps on), checked live: a modified entry that
+	// still selects a group joins it and leaves the groups its previous state selected
+	// and its new one does not; an entry that stops matching every rule, or leaves the
+	// definition filter, keeps its memberships.
+	hgD, hgE := x.name("amd"), x.name("ame")
+	dg, eg := x.hostgroup(hgD), x.hostgroup(hgE)
+	x.amRule(hgD, "description", []string{`description=^amd-` + x.tag + `$`}, nil)
+	x.amRule(hgE, "description", []string{`description=^ame-` + x.tag + `$`}, nil)
+	he := x.hostEntry("amdesc-" + x.tag + ".example.test")
+	he.Set("description", "amd-"+x.tag)
+	hd := x.add(he)
+	if !hasDN(x.get(dg, "member").Get("member"), hd) {
+		t.Fatalf("host not added by its description")
+	}
+	x.mod(hd, directory.Mod{Op: directory.ModReplace, Attr: "description", Values: []string{"nomatch"}})
+	if !hasDN(x.get(dg, "member").Get("member"), hd) {
+		t.Errorf("host that stopped matching every rule was removed on modify")
+	}
+	// a new match joins the new group; the old one stays, as the entry's previous state
+	// (nomatch) selected nothing to leave
+	x.mod(hd, directory.Mod{Op: directory.ModReplace, Attr: "description", Values: []string{"ame-" + x.tag}})
+	if !hasDN(x.get(dg, "member").Get("member"), hd) || !hasDN(x.get(eg, "member").Get("member"), hd) {
+		t.Errorf("after matching E: D %v E %v, want both", x.get(dg, "member").Get("member"), x.get(eg, "member").Get("member"))
+	}
+	// moving from E's rule to D's leaves E
+	x.mod(hd, directory.Mod{Op: directory.ModReplace, Attr: "description", Values: []string{"amd-" + x.tag}})
+	if !hasDN(x.get(dg, "member").Get("member"), hd) || hasDN(x.get(eg, "member").Get("member"), hd) {
+		t.Errorf("host moving from E to D: D %v E %v", x.get(dg, "member").Get("member"), x.get(eg, "member").Get("member"))
+	}
+	// leaving the definition filter (objectclass=ipaHost) changes nothing
+	x.mod(hd, directory.Mod{Op: directory.ModReplace, Attr: "objectClass", Values: []string{"top", "ipaobject", "nshost", "pkiuser", "ipaservice", "ieee802device", "ipasshhost", "extensibleObject"}},
+		directory.Mod{Op: directory.ModReplace, Attr: "description", Values: []string{"ame-" + x.tag}})
+	if !hasDN(x.get(dg, "member").Get("member"), hd) || hasDN(x.get(eg, "member").Get("member"), hd) {
+		t.Errorf("host outside the definition filter changed groups: D %v E %v", x.get(dg, "member").Get("member"), x.get(eg, "member").Get("member"))
+	}
 }
 
 func (x *h) task(base, filter string, cleanup bool) {
@@ -605,27 +671,85 @@ func (x *h) task(base, filter string, cleanup bool) {
 	x.t.Fatalf("task %s did not finish", dn)
 }
 
+// testRebuild: on 389-ds 2.3.1 (the live test directory) a rebuild task removes every
+// entry it processes (selected by the task's filter, under a definition) from the
+// definition's target groups its rules do not select, WITH OR WITHOUT cleanup: a stale,
+// hand-added member the task's filter selects is removed by a plain rebuild too.
+// freeipa-ldap.md §2.8 describes newer 389 source, where only cleanup removes.
+// Members the task does not process (hosts outside its filter, nested groups) stay.
 func testRebuild(t *testing.T, x *h) {
 	hgName := x.name("rb")
 	hg := x.hostgroup(hgName)
+	nested := x.hostgroup(x.name("rbn"))
 	h1 := x.host("rb-" + x.tag + "-1.example.test")
 	h2 := x.host("zz-" + x.tag + "-2.example.test")
-	// a stale member the rule does not select
-	x.mod(hg, directory.Mod{Op: directory.ModAdd, Attr: "member", Values: []string{h2}})
+	h3 := x.host("yy-" + randTag() + ".example.test")
+	// stale members the rule does not select
+	x.mod(hg, directory.Mod{Op: directory.ModAdd, Attr: "member", Values: []string{h2, h3, nested}})
 	x.amRule(hgName, "fqdn", []string{`fqdn=^rb-` + x.tag}, nil)
 	if hasDN(x.get(hg, "member").Get("member"), h1) {
 		t.Fatalf("host joined before rebuild")
 	}
-	filter := "(fqdn=*" + x.tag + "*)"
-	x.task(directory.In(directory.Computers, x.s), filter, false)
+	// a task whose filter selects only h1: h2 is not processed and stays
+	x.task(directory.In(directory.Computers, x.s), "(fqdn=rb-"+x.tag+"*)", false)
 	m := x.get(hg, "member").Get("member")
 	if !hasDN(m, h1) || !hasDN(m, h2) {
-		t.Errorf("rebuild without cleanup: members %v", m)
+		t.Errorf("rebuild of h1 only: members %v", m)
 	}
+	filter := "(fqdn=*" + x.tag + "*)"
+	x.task(directory.In(directory.Computers, x.s), filter, false)
+	m = x.get(hg, "member").Get("member")
+	if !hasDN(m, h1) || hasDN(m, h2) || !hasDN(m, h3) || !hasDN(m, nested) {
+		t.Errorf("rebuild without cleanup: members %v (want h1, h3 and the nested group, not h2)", m)
+	}
+	x.mod(hg, directory.Mod{Op: directory.ModAdd, Attr: "member", Values: []string{h2}})
 	x.task(directory.In(directory.Computers, x.s), filter, true)
 	m = x.get(hg, "member").Get("member")
-	if !hasDN(m, h1) || hasDN(m, h2) {
-		t.Errorf("rebuild with cleanup: members %v", m)
+	if !hasDN(m, h1) || hasDN(m, h2) || !hasDN(m, h3) || !hasDN(m, nested) {
+		t.Errorf("rebuild with cleanup: members %v (want h1, h3 and the nested group, not h2)", m)
+	}
+}
+
+// testMepCollision: when the managed entry's DN is taken, 389 rejects the origin's add
+// with unwilling to perform (53), and nothing is added.
+func testMepCollision(t *testing.T, x *h) {
+	uid := x.name("mepc")
+	x.group(uid)
+	err := x.addErr(x.userEntry(uid))
+	wantCode(t, "user whose private group name is taken", err, directory.CodeUnwillingToPerform)
+	if x.exists(directory.Join("uid", uid, directory.Users, x.s)) {
+		t.Errorf("rejected user was added")
+	}
+	hg := x.name("mepn")
+	x.add(directory.NewEntry(directory.Join("cn", hg, directory.Netgroups, x.s),
+		A("objectClass", "top", "ipaAssociation", "ipaNISNetgroup", "ipaobject"), A("cn", hg), A("nisDomainName", "x"), A("ipaUniqueID", "autogenerate")))
+	err = x.addErr(directory.NewEntry(directory.Join("cn", hg, directory.Hostgroups, x.s),
+		A("objectClass", "ipaobject", "ipahostgroup"), A("cn", hg), A("ipaUniqueID", "autogenerate")))
+	wantCode(t, "hostgroup whose netgroup name is taken", err, directory.CodeUnwillingToPerform)
+	if x.exists(directory.Join("cn", hg, directory.Hostgroups, x.s)) {
+		t.Errorf("rejected hostgroup was added")
+	}
+}
+
+// testRDNOnAdd: 389 adds the RDN's values to an added entry that lacks them.
+func testRDNOnAdd(t *testing.T, x *h) {
+	cont := x.add(directory.NewEntry(directory.Join("cn", x.name("rdn"), "", x.s), A("objectClass", "top", "nsContainer"), A("cn", x.name("rdn"))))
+	a := x.add(directory.NewEntry("cn=rdnvalue,"+cont, A("objectClass", "top", "nsContainer"), A("cn", "other")))
+	if cn := x.get(a, "cn"); !cn.Has("cn", "rdnvalue") || !cn.Has("cn", "other") {
+		t.Errorf("cn %v, want the RDN value added to the given one", cn.Get("cn"))
+	}
+	b := x.add(directory.NewEntry("cn=nocn,"+cont, A("objectClass", "top", "nsContainer")))
+	if cn := x.get(b, "cn"); !cn.Has("cn", "nocn") {
+		t.Errorf("cn %v, want the RDN value", cn.Get("cn"))
+	}
+}
+
+// testBadFilter: a malformed filter is a protocol error (2); the live client rejects it
+// before sending, so the sandbox does as the client does (an unparenthesized filter too).
+func testBadFilter(t *testing.T, x *h) {
+	for _, f := range []string{"(cn=x", "cn=x", "cn=x)", "(&(cn=x)", "(cn=x)(cn=y)", `(cn=x\zz)`} {
+		_, err := x.c.Search(x.ctx, directory.SearchRequest{BaseDN: x.s, Scope: directory.ScopeBase, Filter: f})
+		wantCode(t, "filter "+f, err, directory.CodeProtocolError)
 	}
 }
 
