@@ -3,7 +3,6 @@ package cluster
 import (
 	"bytes"
 	"fmt"
-	"strconv"
 	"strings"
 	"text/template"
 
@@ -192,16 +191,5 @@ func adopt(kind, name string, cur *directory.Entry, problems []Problem, fix bool
 // DNAFits reports whether the realm's local ID range lies inside the named convention
 // range, so the server's DNA plugin may assign IDs ("-1").
 func DNAFits(ranges []*directory.Entry, r siteconv.Range) bool {
-	for _, e := range ranges {
-		if !strings.EqualFold(e.First("ipaRangeType"), "ipa-local") {
-			continue
-		}
-		base, err1 := strconv.Atoi(e.First("ipaBaseID"))
-		size, err2 := strconv.Atoi(e.First("ipaIDRangeSize"))
-		if err1 != nil || err2 != nil {
-			continue
-		}
-		return base >= r.Min && base+size-1 <= r.Max
-	}
-	return false
+	return ipa.DNAFits(ranges, r.Min, r.Max)
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/accessctl/accessctl/pkg/directory"
+	"github.com/accessctl/accessctl/pkg/ipa"
 	"github.com/accessctl/accessctl/pkg/siteconv"
 )
 
@@ -57,7 +58,7 @@ func ReadAudit(ctx context.Context, dir directory.Client, conv *siteconv.Convent
 	var f strings.Builder
 	f.WriteString("(&(objectClass=posixAccount)(|")
 	for _, r := range roleRanges(conv) {
-		fmt.Fprintf(&f, "(&(uidNumber>=%d)(uidNumber<=%d))", r.Min, r.Max)
+		f.WriteString(ipa.IDRangeFilter("uidNumber", r.Min, r.Max))
 	}
 	for _, r := range conv.IDs.Reservations {
 		if r.Name != "" {

@@ -154,32 +154,19 @@ func ReadCreate(ctx context.Context, dir directory.Client, login string, groups 
 	return s, nil
 }
 
-// LocalRange returns the realm's local ID range (ipa-local) and the realm from its name.
-func LocalRange(ranges []*directory.Entry) (r idrange.Range, realm string, ok bool) {
-	for _, e := range ranges {
-		if !strings.EqualFold(e.First("ipaRangeType"), "ipa-local") {
-			continue
-		}
-		base, err1 := strconv.Atoi(e.First("ipaBaseID"))
-		size, err2 := strconv.Atoi(e.First("ipaIDRangeSize"))
-		if err1 != nil || err2 != nil {
-			continue
-		}
-		name := e.First("cn")
-		return idrange.FromIPA(name, base, size), strings.TrimSuffix(name, "_id_range"), true
-	}
-	return idrange.Range{}, "", false
+// LocalRange finds the realm's local ID range (see ipa.LocalIDRange).
+func LocalRange(ranges []*directory.Entry) (idrange.Range, string, bool) {
+	return ipa.LocalIDRange(ranges)
 }
 
 // DNAFits reports whether the realm's local range lies inside the convention range.
 func DNAFits(ranges []*directory.Entry, r siteconv.Range) bool {
-	local, _, ok := LocalRange(ranges)
-	return ok && local.Min >= r.Min && local.Max <= r.Max
+	return ipa.DNAFits(ranges, r.Min, r.Max)
 }
 
 // UsedIDs searches the uidNumbers and gidNumbers in use inside r (the explicit-ID path).
 func UsedIDs(ctx context.Context, dir directory.Client, r siteconv.Range) (map[int]bool, error) {
-	f := fmt.Sprintf("(|(&(uidNumber>=%d)(uidNumber<=%d))(&(gidNumber>=%d)(gidNumber<=%d)))", r.Min, r.Max, r.Min, r.Max)
+	f := "(|" + ipa.IDRangeFilter("uidNumber", r.Min, r.Max) + ipa.IDRangeFilter("gidNumber", r.Min, r.Max) + ")"
 	es, err := dir.Search(ctx, directory.SearchRequest{BaseDN: dir.Suffix(), Scope: directory.ScopeSub, Filter: f,
 		Attributes: []string{"uidNumber", "gidNumber"}})
 	if err != nil {
