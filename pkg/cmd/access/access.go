@@ -13,6 +13,7 @@ import (
 	"github.com/accessctl/accessctl/pkg/access"
 	"github.com/accessctl/accessctl/pkg/cmd/audit"
 	"github.com/accessctl/accessctl/pkg/cmdutil"
+	"github.com/accessctl/accessctl/pkg/completion"
 	"github.com/accessctl/accessctl/pkg/names"
 	"github.com/accessctl/accessctl/pkg/output"
 )
@@ -94,6 +95,8 @@ func NewCmdExplain(f *cmdutil.Factory, runF func(context.Context, *Options) erro
 		},
 	}
 	common(cmd, o)
+	cmd.ValidArgsFunction = completion.Positional(completion.Users(f), completion.Hosts(f), nil)
+	_ = cmd.MarkFlagFilename("from")
 	return cmd
 }
 
@@ -178,6 +181,8 @@ func NewCmdWho(f *cmdutil.Factory, runF func(context.Context, *Options) error) *
 		},
 	}
 	common(cmd, o)
+	cmd.ValidArgsFunction = completion.Positional(completion.Hosts(f), nil)
+	_ = cmd.MarkFlagFilename("from")
 	return cmd
 }
 
@@ -227,6 +232,8 @@ func NewCmdWhere(f *cmdutil.Factory, runF func(context.Context, *Options) error)
 		},
 	}
 	common(cmd, o)
+	cmd.ValidArgsFunction = completion.Positional(completion.Users(f), nil)
+	_ = cmd.MarkFlagFilename("from")
 	return cmd
 }
 

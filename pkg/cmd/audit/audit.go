@@ -13,6 +13,7 @@ import (
 	"github.com/accessctl/accessctl/pkg/access"
 	"github.com/accessctl/accessctl/pkg/audit"
 	"github.com/accessctl/accessctl/pkg/cmdutil"
+	"github.com/accessctl/accessctl/pkg/completion"
 	"github.com/accessctl/accessctl/pkg/output"
 )
 
@@ -67,6 +68,8 @@ Exits 5 when a finding at or above --fail-on exists. --from audits an LDIF snaps
 	_ = cmd.RegisterFlagCompletionFunc("format", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return []string{"table", "markdown"}, cobra.ShellCompDirectiveNoFileComp
 	})
+	cmd.ValidArgsFunction = completion.NoFiles
+	_ = cmd.MarkFlagFilename("from")
 	return cmd
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/accessctl/accessctl/pkg/cmdutil"
+	"github.com/accessctl/accessctl/pkg/completion"
 	"github.com/accessctl/accessctl/pkg/config"
 	"github.com/accessctl/accessctl/pkg/directory"
 	"github.com/accessctl/accessctl/pkg/ldapdir"
@@ -139,6 +140,8 @@ file (ITTN-010 §7.3's format, password included, as the updater needs it) to
 	}
 	addSecretFlags(cmd, o)
 	cmdutil.AddPlanFlags(cmd, &o.Plan, plan.LDIF, plan.Update)
+	cmd.ValidArgsFunction = completion.NoFiles
+	_ = cmd.MarkFlagFilename("password-file")
 	return cmd
 }
 
@@ -278,6 +281,8 @@ old password stops working at once, so the plan asks for confirmation like a rem
 	}
 	addSecretFlags(cmd, o)
 	cmdutil.AddPlanFlags(cmd, &o.Plan, plan.LDIF)
+	cmd.ValidArgsFunction = completion.Positional(completion.ServiceBindDNs(f), nil)
+	_ = cmd.MarkFlagFilename("password-file")
 	return cmd
 }
 
@@ -346,6 +351,7 @@ func NewCmdDelete(f *cmdutil.Factory, runF func(context.Context, *Options) error
 		},
 	}
 	cmdutil.AddPlanFlags(cmd, &o.Plan, plan.LDIF, plan.Update)
+	cmd.ValidArgsFunction = completion.Positional(completion.ServiceBindDNs(f), nil)
 	return cmd
 }
 
@@ -384,6 +390,7 @@ func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *ListOptions) err
 		},
 	}
 	cmdutil.AddOutputFlag(cmd, &o.Out)
+	cmd.ValidArgsFunction = completion.NoFiles
 	return cmd
 }
 
