@@ -344,3 +344,43 @@ func TestBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestHostgroupCheck: NEW missing an announced hostgroup stops the run at step 9 with
+// findings (exit 5); once fixed, the same command continues.
+func TestHostgroupCheck(t *testing.T) {
+	for _, b := range cmdtest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			dir, fx, state := setup(t, b)
+			old, new := fx.Old, fx.Same
+			want(t, run(t, dir, nil, old, new, "--from-step", "5"), 0, "### 5.", "")
+			fx.HostDel(t, old)
+			want(t, run(t, dir, nil, old, new, "--step-done", "5"), 0, "", "")
+			want(t, run(t, dir, nil, old, new, "--step-done", "6"), 0, "", "")
+			// An exclusive condition keeps NEW out of hostgroup c (automember does not place it).
+			rule := ipa.AutomemberHostgroupDN(fx.P+"c", dir.Suffix())
+			excl := []directory.Mod{{Op: directory.ModAdd, Attr: "automemberExclusiveRegex", Values: []string{"fqdn=^" + strings.ReplaceAll(new, ".", `\.`) + "$"}}}
+			if err := dir.Modify(context.Background(), rule, excl); err != nil {
+				t.Fatal(err)
+			}
+			fx.Enroll(t, new)
+			r := run(t, dir, nil, old, new, "--step-done", "7")
+			want(t, r, 5, "", "is not in hostgroup "+fx.P+"c")
+			if !strings.Contains(r.errOut, "sudo rule "+fx.P+"-sudo does not reach "+new) {
+				t.Errorf("missing rule finding:\n%s", r.errOut)
+			}
+			if got := loadState(t, state, old, new).Next(); got != rename.StepHostgroups {
+				t.Fatalf("next %d, want %d", got, rename.StepHostgroups)
+			}
+			// Fixed: the condition goes, NEW joins c; the same command continues.
+			excl[0].Op = directory.ModDelete
+			if err := dir.Modify(context.Background(), rule, excl); err != nil {
+				t.Fatal(err)
+			}
+			member := []directory.Mod{{Op: directory.ModAdd, Attr: "member", Values: []string{ipa.HostDN(new, dir.Suffix())}}}
+			if err := dir.Modify(context.Background(), ipa.HostgroupDN(fx.P+"c", dir.Suffix()), member); err != nil {
+				t.Fatal(err)
+			}
+			want(t, run(t, dir, nil, old, new), 0, "### 10.", "has the announced hostgroups")
+		})
+	}
+}
