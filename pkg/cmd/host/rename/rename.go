@@ -153,6 +153,20 @@ func Run(ctx context.Context, o *Options) error {
 		return err
 	}
 	facts := st.Facts
+	if facts != nil && len(o.Keytabs) > 0 {
+		// Keytab paths are the operator's knowledge, not the directory's: later runs may
+		// correct them in the recorded facts.
+		for i, s := range facts.Services {
+			if p, ok := o.Keytabs[s.Name]; ok {
+				facts.Services[i].Keytab = p
+			}
+		}
+		if !o.Print {
+			if err := st.Save(); err != nil {
+				return err
+			}
+		}
+	}
 	if facts == nil {
 		if ob.Old == nil {
 			return cmdutil.InputErrorf("host %s does not exist and no facts were recorded for renaming it to %s", o.Old, o.New)
