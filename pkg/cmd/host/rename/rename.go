@@ -337,13 +337,17 @@ func (r *runner) run(ctx context.Context) error {
 			}
 			fmt.Fprintf(errOut, "✓ %d. %s has the announced hostgroups and rules\n", n, r.o.New)
 		default:
+			prompt := f.IO.CanPrompt() && f.Prompter != nil
+			if prompt {
+				s.DoneCommand = "" // asked below instead
+			}
 			if err := rename.RenderStep(f.IO.Out, s); err != nil {
 				return err
 			}
 			if n == rename.StepHostDel && (r.st.Facts == nil || !r.st.IsDone(rename.StepRecord)) {
 				return r.verify(n)
 			}
-			if !f.IO.CanPrompt() || f.Prompter == nil {
+			if !prompt {
 				fmt.Fprintf(errOut, "accessctl: waiting for step %d; when it is done run: %s\n", n, rename.DoneCommand(r.o.Old, r.o.New, n))
 				return nil
 			}

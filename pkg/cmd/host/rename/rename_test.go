@@ -245,6 +245,9 @@ func TestInteractive(t *testing.T) {
 	// Steps 1, 3, 4 confirmed; step 5 confirmed but the host still exists: refused.
 	r := run(t, dir, pr, fx.Old, fx.Same)
 	want(t, r, 3, "### 5. Delete the host entry", "still exists")
+	if strings.Contains(r.out, "--step-done") {
+		t.Errorf("on a terminal the steps are confirmed, not recorded with --step-done:\n%s", r.out)
+	}
 	if got := loadState(t, state, fx.Old, fx.Same).Next(); got != rename.StepHostDel {
 		t.Fatalf("next %d, want 5", got)
 	}
