@@ -46,7 +46,9 @@ func Read(ctx context.Context, dir directory.Client) (*Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read directory snapshot: %w", err)
 	}
-	return New(dir.Suffix(), entries), nil
+	// The same selection as for a file: compat and ou=sudoers views are left out, so
+	// that a live read and an LDIF dump of the same data give the same snapshot.
+	return New(dir.Suffix(), Select(dir.Suffix(), entries)), nil
 }
 
 // SuffixOf guesses the suffix of an LDIF dump: the part after cn=accounts, or else the

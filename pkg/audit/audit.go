@@ -450,7 +450,7 @@ func (a *auditor) roles() {
 		if !roles[u] {
 			continue
 		}
-		if u.Entry.Has("userPassword", "") || len(u.Entry.Get("userPassword")) > 0 || len(u.Entry.Get("krbPrincipalKey")) > 0 {
+		if len(u.Entry.Get("userPassword")) > 0 || len(u.Entry.Get("krbPrincipalKey")) > 0 {
 			a.add("role-password", Error, "", fmt.Sprintf("role account %s has a password (ITTN-010 §7: no passphrase auth for role accounts)", u.UID), "user:"+u.UID)
 		}
 		if len(u.Entry.Get("ipaSshPubKey")) > 0 {
