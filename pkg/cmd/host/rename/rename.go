@@ -344,6 +344,7 @@ func (r *runner) run(ctx context.Context) error {
 			if err := rename.RenderStep(f.IO.Out, s); err != nil {
 				return err
 			}
+			fmt.Fprintln(f.IO.Out)
 			if n == rename.StepHostDel && (r.st.Facts == nil || !r.st.IsDone(rename.StepRecord)) {
 				return r.verify(n)
 			}

@@ -49,6 +49,7 @@ func run(t *testing.T, dir directory.Client, pr *prompter, args ...string) resul
 		f.Prompter = pr
 	}
 	cmd := NewCmdRename(f, nil)
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true // as under the root command
 	cmd.SetArgs(args)
 	cmd.SetOut(out)
 	cmd.SetErr(errOut)
