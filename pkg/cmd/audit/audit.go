@@ -38,6 +38,10 @@ users directly, sudo without login, replication conflicts and service bind DNs.
 
 Exits 5 when a finding at or above --fail-on exists. --from audits an LDIF snapshot
 (accessctl snapshot, or ldapsearch -LLL output) offline with the same results.`,
+		Example: `  accessctl audit
+  accessctl audit --fail-on error -o json
+  accessctl audit --format markdown > audit.md
+  accessctl snapshot site.ldif && accessctl audit --from site.ldif`,
 		GroupID: "access",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {

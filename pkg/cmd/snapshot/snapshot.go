@@ -63,6 +63,9 @@ cn=compat and ou=sudoers trees and without secrets: ` + strings.Join(Secrets, ",
 out, and ` + strings.Join(Redacted, ", ") + ` keep only the value ` + Placeholder + ` (the audit checks their
 presence).
 The file is created with mode 0600; an existing file is replaced only with --force.`,
+		Example: `  accessctl snapshot site.ldif
+  accessctl --sandbox site.ldif access who amor01.cp.lsst.org
+  accessctl audit --from site.ldif`,
 		GroupID: "setup",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
