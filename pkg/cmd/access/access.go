@@ -84,7 +84,7 @@ func NewCmdExplain(f *cmdutil.Factory, runF func(context.Context, *Options) erro
 		Short: "May USER log in to HOST, and what may USER run there with sudo? Which rules and groups say so",
 		Example: `  accessctl access explain jdoe amor01.cp.lsst.org
   accessctl access explain jdoe amor01.cp.lsst.org -o json | jq '.login, .sudo'`,
-		Args:  cobra.ExactArgs(2),
+		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.User, o.Host = args[0], args[1]
 			if err := validate(o, true, true); err != nil {
@@ -172,7 +172,7 @@ func NewCmdWho(f *cmdutil.Factory, runF func(context.Context, *Options) error) *
 		Short: "List the users who may log in to and sudo on HOST, grouped by rule and group path",
 		Example: `  accessctl access who amor01.cp.lsst.org
   accessctl access who amor01.cp.lsst.org --from site.ldif -o json`,
-		Args:  cobra.ExactArgs(1),
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Host = args[0]
 			if err := validate(o, false, true); err != nil {
@@ -225,7 +225,7 @@ func NewCmdWhere(f *cmdutil.Factory, runF func(context.Context, *Options) error)
 		Short: "List the hosts and hostgroups USER may log in to and sudo on",
 		Example: `  accessctl access where jdoe
   accessctl access where jdoe -o json | jq -r '.sudo_hosts[]'`,
-		Args:  cobra.ExactArgs(1),
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.User = args[0]
 			if err := validate(o, true, false); err != nil {
