@@ -152,3 +152,17 @@ func TestSuffixed(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 }
+
+func TestFailureBackoff(t *testing.T) {
+	setup(t)
+	run(t, completion.Clusters, "--server", "ldaps://127.0.0.1:1", "show", "")
+	cache, _ := completion.CacheDir()
+	marks, _ := filepath.Glob(filepath.Join(cache, "completion-*.failed"))
+	if len(marks) != 1 {
+		t.Fatalf("failure marks = %v", marks)
+	}
+	out, errOut := run(t, completion.Users, "--server", "ldaps://127.0.0.1:1", "show", "")
+	if got := names(out); len(got) != 0 || errOut != "" {
+		t.Fatalf("got %q, stderr %q", got, errOut)
+	}
+}

@@ -151,14 +151,35 @@ func (s *session) lookup(ctx context.Context, kind string) []Item {
 		}
 		return k.items()
 	}
-	if !t.reachable {
+	if !t.reachable || recentlyFailed(base) {
 		return nil
 	}
 	items, err := s.readDirect(ctx, t, base, kind)
 	if err != nil {
+		markFailed(base)
 		return nil
 	}
 	return items
+}
+
+// failBackoff: after a direct read failed (no ticket, dead server), TABs answer at once
+// with nothing for this long instead of trying again and waiting again.
+const failBackoff = time.Minute
+
+func recentlyFailed(base string) bool {
+	fi, err := os.Stat(base + ".failed")
+	return err == nil && time.Since(fi.ModTime()) < failBackoff
+}
+
+func markFailed(base string) {
+	if err := os.MkdirAll(filepath.Dir(base), 0o700); err != nil {
+		return
+	}
+	if f, err := os.OpenFile(base+".failed", os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600); err == nil {
+		f.Close()
+		now := time.Now()
+		_ = os.Chtimes(base+".failed", now, now)
+	}
 }
 
 func maxAge() time.Duration {
@@ -206,6 +227,7 @@ func (s *session) readDirect(ctx context.Context, t target, base, kind string) (
 		return nil, err
 	}
 	_ = saveKind(base, describe(t), kind, items, start)
+	_ = os.Remove(base + ".failed")
 	for _, k := range AllKinds {
 		if k != kind && fe.covers(k) {
 			if more, err := fe.kind(ctx, k); err == nil {
