@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/accessctl/accessctl/pkg/cmdutil"
+	"github.com/accessctl/accessctl/pkg/completion"
 	"github.com/accessctl/accessctl/pkg/config"
 	"github.com/accessctl/accessctl/pkg/output"
 )
@@ -65,5 +66,6 @@ built-in defaults. A sandbox chosen by flag or environment wins over any server.
 		},
 	}
 	cmdutil.AddOutputFlag(cmd, &out)
+	cmd.ValidArgsFunction = completion.NoFiles
 	return cmd
 }
