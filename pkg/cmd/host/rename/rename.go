@@ -167,7 +167,9 @@ func Run(ctx context.Context, o *Options) error {
 			}
 		}
 	}
-	if facts == nil {
+	// Facts are gathered until recorded, and again when the run restarts at or before the
+	// record step while OLD still exists.
+	if facts == nil || (o.FromStep >= 1 && o.FromStep <= rename.StepRecord && ob.Old != nil) {
 		if ob.Old == nil {
 			return cmdutil.InputErrorf("host %s does not exist and no facts were recorded for renaming it to %s", o.Old, o.New)
 		}
