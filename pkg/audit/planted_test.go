@@ -67,9 +67,13 @@ func planted(t *testing.T, dir directory.Client) {
 	oDN := user(o, ipa.DNAMagic, directory.A("nsAccountLock", "TRUE"))
 	rDN := user(r, ipa.DNAMagic, directory.A("userPassword", "planted-"+T))
 	user(x, fmt.Sprint(59000+int(raw[0])))
-	hostDN := add(directory.NewEntry(ipa.HostDN(fqdn, s),
-		directory.A("objectClass", "top", "ipaobject", "nshost", "ipahost", "ipasshhost"),
-		directory.A("fqdn", fqdn), directory.A("cn", fqdn), directory.A("ipaUniqueID", ipa.Autogenerate)))
+	hdn := ipa.HostDN(fqdn, s) // FreeIPA's host_add shape (freeipa-ldap.md §2.4)
+	hostDN := add(directory.NewEntry(hdn,
+		directory.A("objectClass", "ipaobject", "nshost", "ipahost", "pkiuser", "ipaservice", "ieee802device",
+			"ipasshhost", "krbprincipalaux", "krbprincipal"),
+		directory.A("fqdn", fqdn), directory.A("cn", fqdn), directory.A("serverHostName", "h"+T),
+		directory.A("krbPrincipalName", "host/"+fqdn+"@EXAMPLE.TEST"), directory.A("krbCanonicalName", "host/"+fqdn+"@EXAMPLE.TEST"),
+		directory.A("managedBy", hdn), directory.A("ipaUniqueID", ipa.Autogenerate)))
 	grp := ipa.PosixGroup(c, c+" users", ipa.DNAMagic, s)
 	grp.Set("member", oDN)
 	add(grp)
