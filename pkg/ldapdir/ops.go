@@ -157,7 +157,7 @@ func (c *Client) Add(ctx context.Context, e *directory.Entry) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if !isAutogenerateRDN(e.DN) {
+	if !isAutogenerateRDN(e.DN) || directory.StoredDNDeferred(ctx) {
 		return e.DN, nil
 	}
 	cn := e.First("cn")
