@@ -116,3 +116,41 @@ demo: build
 	./accessctl --sandbox ./demo.ldif cluster create hvac --desc "Summit HVAC" \
 	  --host-regex '^eas-hvac-[0-9]+\.cp\.lsst\.org$$'
 	./accessctl --sandbox ./demo.ldif cluster show hvac
+
+# --- Benchmarks and fuzzing (issue 12) ----------------------------------------
+# bench-smoke: the small generated directory loaded into a 389-ds + KDC instance of
+# its own ("bench", ports 4389/4636, KDC 8889; the test directory is untouched), one
+# benchmark run (accessctl vs ldapadd/ldapmodify/ldapsearch), instance stopped after.
+# The report goes to BENCH_SMOKE_OUT, not docs/benchmarks.md; for the documented
+# figures run `bench/run small|medium|perf` (docs/benchmarks.md says how).
+# fuzz-smoke: every fuzz target for FUZZTIME (CI: a few seconds each).
+FUZZTIME ?= 3s
+BENCH_SMOKE_OUT ?= $(or $(TMPDIR),/tmp)/accessctl-bench-smoke.md
+FUZZ_TARGETS := \
+	./pkg/names:FuzzNames ./pkg/idrange:FuzzNext ./pkg/idrange:FuzzUncovered \
+	./pkg/automember:FuzzValidate ./pkg/automember:FuzzParseCondition \
+	./pkg/directory:FuzzEscapeFilterValue ./pkg/directory:FuzzEscapeDNValue \
+	./pkg/sandbox:FuzzReadLDIF ./pkg/sandbox:FuzzSearchFilter ./pkg/siteconv:FuzzParse
+
+TEST_STEPS += fuzz-smoke bench-smoke
+
+.PHONY: bench-smoke fuzz-smoke
+
+bench-smoke:
+	@set -euo pipefail; \
+	trap 'DS_INSTANCE=bench DS_STATE=/tmp/accessctl-ds-bench testdata/ds/down >/dev/null 2>&1 || true' EXIT; \
+	start=$$(date +%s); \
+	rm -f "$(BENCH_SMOKE_OUT)"; \
+	BENCH_REPS=$${BENCH_REPS:-1} bench/run small -- -out "$(BENCH_SMOKE_OUT)" >/dev/null; \
+	cat "$(BENCH_SMOKE_OUT)"; \
+	echo "bench-smoke: $$(( $$(date +%s) - start )) s"
+
+fuzz-smoke:
+	@set -euo pipefail; \
+	for t in $(FUZZ_TARGETS); do \
+	  pkg=$${t%%:*}; fn=$${t##*:}; \
+	  $(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) "$$pkg" >/dev/null || { \
+	    echo "fuzz-smoke: $$fn in $$pkg failed (the failing input is under $$pkg/testdata/fuzz/$$fn)" >&2; \
+	    $(GO) test -run "^$$fn\$$" "$$pkg" >&2; exit 1; }; \
+	  echo "fuzz-smoke: $$fn ok"; \
+	done

@@ -222,7 +222,7 @@ func run(size, infoPath, conv, load, out string) error {
 	return updateReport(out, size, b.String())
 }
 
-var searchRe = regexp.MustCompile(`^ldap: search base="([^"]*)" scope=(\w+) filter=(.*) attrs=\[(.*)\]: \d+ entries`)
+var searchRe = regexp.MustCompile(`^ldap: search base="([^"]*)" scope=(\w+) filter=(.*) attrs=\[(.*)\]: (\d+) entries, (\d+) page`)
 
 // readRow times the read command, then the same searches (from its --debug output) with
 // ldapsearch, one process each.
@@ -246,7 +246,14 @@ func readRow(name string, args []string) (row, error) {
 			if scope == "" {
 				scope = "sub"
 			}
-			s := []string{"-Q", "-Y", "GSSAPI", "-H", ldapsURL, "-LLL", "-o", "ldif-wrap=no", "-E", "pr=1000/noprompt", "-b", m[1], "-s", scope, m[3]}
+			// the same page size as accessctl's (entries / pages, rounded up to 100)
+			n, _ := strconv.Atoi(m[5])
+			pages, _ := strconv.Atoi(m[6])
+			page := 500
+			if pages > 1 {
+				page = ((n/pages + 99) / 100) * 100
+			}
+			s := []string{"-Q", "-Y", "GSSAPI", "-H", ldapsURL, "-LLL", "-o", "ldif-wrap=no", "-E", fmt.Sprintf("pr=%d/noprompt", page), "-b", m[1], "-s", scope, m[3]}
 			s = append(s, strings.Fields(m[4])...)
 			searches = append(searches, s)
 		}
