@@ -276,3 +276,28 @@ func TestCLIClusterCreateNetworkFaults(t *testing.T) {
 		t.Logf("stalled run: exit %d after %s: %s", r.code, r.took, strings.TrimSpace(r.stderr))
 	})
 }
+
+// TestCLIUntrustedCertificate: without the CA that signed the server's certificate
+// (system roots only), the CLI refuses the server with a clear message naming the fix.
+func TestCLIUntrustedCertificate(t *testing.T) {
+	flags := liveFlags(t, os.Getenv("ACCESSCTL_TEST_LDAPS_URL"))
+	var noCA []string
+	for i := 0; i < len(flags); i++ {
+		if flags[i] == "--ca-file" {
+			i++
+			continue
+		}
+		noCA = append(noCA, flags[i])
+	}
+	r := cli(t, []string{"SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt", "SSL_CERT_DIR=/nonexistent"}, append(noCA, "whoami")...)
+	if r.code == 0 {
+		t.Fatalf("whoami trusted a certificate signed by an unknown CA:\n%s", r.stdout)
+	}
+	if !strings.Contains(r.stderr, "certificate signed by unknown authority") || !strings.Contains(r.stderr, "--ca-file") {
+		t.Errorf("unclear refusal: %s", r.stderr)
+	}
+	if n := strings.Count(strings.TrimSpace(r.stderr), "\n"); n != 0 {
+		t.Errorf("want one error line, got %d:\n%s", n+1, r.stderr)
+	}
+	t.Logf("exit %d: %s", r.code, strings.TrimSpace(r.stderr))
+}
