@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/accessctl/accessctl/pkg/cmdutil"
+	"github.com/accessctl/accessctl/pkg/completion"
 	"github.com/accessctl/accessctl/pkg/directory"
 	"github.com/accessctl/accessctl/pkg/names"
 	"github.com/accessctl/accessctl/pkg/output"
@@ -127,6 +128,7 @@ confirmed interactively; elsewhere record it with --step-done N.`,
 	fl.StringVar(&o.Realm, "realm", "", "Kerberos realm, when the host entry carries no principal")
 	fl.StringArrayVar(&o.keytabValues, "service-keytab", nil, "keytab of a service on the host, `NAME=PATH` (repeatable)")
 	cmdutil.AddOutputFlag(cmd, &o.Output)
+	cmd.ValidArgsFunction = completion.Positional(completion.Hosts(f), completion.NoFiles)
 	return cmd
 }
 
