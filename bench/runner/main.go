@@ -188,7 +188,12 @@ func run(size, infoPath, conv, load, out string) error {
 		cp = append(cp, d)
 	}
 	compOut, _ = sh(bin, "__complete", "cluster", "show", "")
-	nComp := strings.Count(compOut, "\n") - 1
+	nComp := 0
+	for _, l := range strings.Split(compOut, "\n") {
+		if l != "" && !strings.HasPrefix(l, ":") {
+			nComp++
+		}
+	}
 	// peak RSS of audit
 	rss := "not measured"
 	if _, err := exec.LookPath("/usr/bin/time"); err == nil {
