@@ -17,9 +17,10 @@ import (
 	"github.com/accessctl/accessctl/pkg/plan"
 )
 
-// readUsers resolves user logins to entries with one search; unknown or disabled users
-// are refused before any change.
-func readUsers(ctx context.Context, dir directory.Client, logins []string) (map[string]*directory.Entry, error) {
+// readUsers resolves user logins to entries with one search. Granting refuses unknown
+// and disabled users before any change; removing takes whoever is found, disabled or not
+// (offboarding is the usual case), and refuses only names that are not users at all.
+func readUsers(ctx context.Context, dir directory.Client, logins []string, remove bool) (map[string]*directory.Entry, error) {
 	var terms []string
 	for _, l := range logins {
 		terms = append(terms, "(uid="+directory.EscapeFilterValue(l)+")")
@@ -38,7 +39,7 @@ func readUsers(ctx context.Context, dir directory.Client, logins []string) (map[
 		switch {
 		case !ok:
 			return nil, cmdutil.InputErrorf("unknown user %q", l)
-		case strings.EqualFold(e.First("nsAccountLock"), "TRUE"):
+		case !remove && strings.EqualFold(e.First("nsAccountLock"), "TRUE"):
 			return nil, cmdutil.InputErrorf("user %q is disabled", l)
 		}
 	}
@@ -138,11 +139,8 @@ func userCmd(f *cmdutil.Factory, remove bool) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			found, err := readUsers(ctx, dir, users)
-			if err != nil && !remove {
-				return err
-			}
-			if remove && err != nil && !strings.Contains(err.Error(), "disabled") {
+			found, err := readUsers(ctx, dir, users, remove)
+			if err != nil {
 				return err
 			}
 			var dns []string
@@ -229,21 +227,25 @@ by the "Allow member managers to modify members of user groups" ACI.`,
 				return err
 			}
 			var dns []string
-			if len(users) > 0 {
-				found, err := readUsers(ctx, dir, users)
-				if err != nil && !remove {
+			if remove {
+				// A stale memberManager value must stay removable, even for a user
+				// that no longer exists: name it by DN.
+				for _, u := range users {
+					dns = append(dns, ipa.UserDN(u, dir.Suffix()))
+				}
+			} else if len(users) > 0 {
+				found, err := readUsers(ctx, dir, users, false)
+				if err != nil {
 					return err
 				}
 				for _, u := range users {
-					if e, ok := found[u]; ok {
-						dns = append(dns, e.DN)
-					}
+					dns = append(dns, found[u].DN)
 				}
 			}
 			for _, g := range groups {
 				dns = append(dns, ipa.GroupDN(g, dir.Suffix()))
 			}
-			if len(groups) > 0 {
+			if len(groups) > 0 && !remove {
 				if err := requireGroups(ctx, dir, groups); err != nil {
 					return err
 				}

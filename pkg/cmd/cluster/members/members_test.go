@@ -162,3 +162,64 @@ func hasDN(list []string, dn string) bool {
 	}
 	return false
 }
+
+// TestRemoveDisabledAndUnknown: removal takes disabled users (the offboarding case) and
+// refuses unknown names without changing anything; member-manager remove works on a DN
+// whose user is gone.
+func TestRemoveDisabledAndUnknown(t *testing.T) {
+	for _, b := range cmdtest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			dir := b.Open(t)
+			ctx := context.Background()
+			name := cmdtest.Name("rd")
+			if _, err := exec(t, dir, newCreate, name, "--desc", "Removal"); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _, _ = exec(t, dir, members.NewCmdDelete, name, "--yes") })
+			alice, bob := cmdtest.Name("a"), cmdtest.Name("b")
+			adn, bdn := addUser(t, dir, alice), addUser(t, dir, bob)
+			if _, err := exec(t, dir, members.NewCmdAddUser, name, alice, bob, "--sudo"); err != nil {
+				t.Fatal(err)
+			}
+			if err := dir.Modify(ctx, bdn, []directory.Mod{{Op: directory.ModReplace, Attr: "nsAccountLock", Values: []string{"TRUE"}}}); err != nil {
+				t.Fatal(err)
+			}
+			// Granting to a disabled user is refused; nothing changes.
+			if _, err := exec(t, dir, members.NewCmdAddUser, name+"", bob); cmdutil.ExitCode(err) != cmdutil.ExitUsage || !strings.Contains(err.Error(), "disabled") {
+				t.Fatalf("add-user of a disabled user: %v", err)
+			}
+			// An unknown name among the users: exit 2, nobody removed.
+			_, err := exec(t, dir, members.NewCmdRemoveUser, name, alice, "nosuchuser9", "--yes")
+			if cmdutil.ExitCode(err) != cmdutil.ExitUsage {
+				t.Fatalf("remove-user with an unknown user: %v", err)
+			}
+			if !hasDN(read(t, dir, adn).Get("memberOf"), ipa.GroupDN(name, dir.Suffix())) {
+				t.Fatal("a refused removal changed the directory")
+			}
+			// Disabled bob and active alice both lose access.
+			if _, err := exec(t, dir, members.NewCmdRemoveUser, name, alice, bob, "--yes"); err != nil {
+				t.Fatalf("remove-user: %v", err)
+			}
+			for _, dn := range []string{adn, bdn} {
+				for _, g := range []string{name, name + "-sudo"} {
+					if hasDN(read(t, dir, dn).Get("memberOf"), ipa.GroupDN(g, dir.Suffix())) {
+						t.Errorf("%s still in %s after remove-user", dn, g)
+					}
+				}
+			}
+			// member-manager remove of a user that no longer exists still clears the value.
+			if _, err := exec(t, dir, members.NewCmdMemberManager, name, "add", alice); err != nil {
+				t.Fatal(err)
+			}
+			if err := dir.Delete(ctx, adn); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := exec(t, dir, members.NewCmdMemberManager, name, "remove", alice, "--yes"); err != nil {
+				t.Fatalf("member-manager remove of a deleted user: %v", err)
+			}
+			if mm := read(t, dir, ipa.GroupDN(name, dir.Suffix())).Get("memberManager"); len(mm) != 0 {
+				t.Fatalf("memberManager after remove = %v", mm)
+			}
+		})
+	}
+}
