@@ -3,6 +3,7 @@
 package cmdutil
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -116,7 +117,7 @@ func ExitCode(err error) int {
 		return se.Code
 	case errors.As(err, &fe), errors.As(err, &ne):
 		return ExitUsage
-	case errors.Is(err, ErrCanceled), errors.As(err, &re):
+	case errors.Is(err, ErrCanceled), errors.Is(err, context.Canceled), errors.As(err, &re):
 		return ExitCanceled
 	case errors.As(err, &ae), directory.IsAuth(err):
 		return ExitAuth

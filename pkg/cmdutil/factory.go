@@ -30,5 +30,6 @@ type Factory struct {
 
 // Prompter asks yes/no questions on a terminal.
 type Prompter interface {
-	Confirm(question string, def bool) (bool, error)
+	// Confirm returns ErrCanceled when ctx is cancelled (Ctrl-C) or input ends.
+	Confirm(ctx context.Context, question string, def bool) (bool, error)
 }

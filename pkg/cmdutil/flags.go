@@ -1,7 +1,6 @@
 package cmdutil
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -106,5 +105,3 @@ func RequireYesOffTerminal(f *Factory, p *PlanFlags) error {
 	}
 	return ErrYesRequired
 }
-
-var _ = fmt.Sprint

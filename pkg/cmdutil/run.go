@@ -38,15 +38,17 @@ func RunPlan(ctx context.Context, f *Factory, dir directory.Client, p *plan.Plan
 	if preview || p.Empty() {
 		return finish(false, nil)
 	}
-	if p.Removing() && !flags.Yes && !f.IO.CanPrompt() {
+	// Without a prompter there is nobody to ask, whatever the streams are.
+	interactive := f.IO.CanPrompt() && f.Prompter != nil
+	if p.Removing() && !flags.Yes && !interactive {
 		return finish(false, ErrYesRequired)
 	}
-	if !flags.Yes && f.IO.CanPrompt() && f.Prompter != nil {
+	if !flags.Yes && interactive {
 		q := "Apply this plan?"
 		if p.Removing() {
 			q = "Apply this plan? It removes access or data."
 		}
-		ok, err := f.Prompter.Confirm(q, false)
+		ok, err := f.Prompter.Confirm(ctx, q, false)
 		if err != nil {
 			return finish(false, err)
 		}

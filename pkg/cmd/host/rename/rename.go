@@ -356,7 +356,7 @@ func (r *runner) run(ctx context.Context) error {
 				fmt.Fprintf(errOut, "accessctl: waiting for step %d; when it is done run: %s\n", n, rename.DoneCommand(r.o.Old, r.o.New, n))
 				return nil
 			}
-			ok, err := f.Prompter.Confirm(fmt.Sprintf("Step %d done?", n), false)
+			ok, err := f.Prompter.Confirm(ctx, fmt.Sprintf("Step %d done?", n), false)
 			if err != nil {
 				return err
 			}

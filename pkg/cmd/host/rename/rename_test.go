@@ -30,7 +30,7 @@ type prompter struct {
 	asked   []string
 }
 
-func (p *prompter) Confirm(q string, _ bool) (bool, error) {
+func (p *prompter) Confirm(_ context.Context, q string, _ bool) (bool, error) {
 	p.asked = append(p.asked, q)
 	if len(p.answers) == 0 {
 		p.t.Fatalf("unexpected question %q", q)
