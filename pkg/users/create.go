@@ -164,24 +164,6 @@ func DNAFits(ranges []*directory.Entry, r siteconv.Range) bool {
 	return ipa.DNAFits(ranges, r.Min, r.Max)
 }
 
-// UsedIDs searches the uidNumbers and gidNumbers in use inside r (the explicit-ID path).
-func UsedIDs(ctx context.Context, dir directory.Client, r siteconv.Range) (map[int]bool, error) {
-	f := "(|" + ipa.IDRangeFilter("uidNumber", r.Min, r.Max) + ipa.IDRangeFilter("gidNumber", r.Min, r.Max) + ")"
-	es, err := dir.Search(ctx, directory.SearchRequest{BaseDN: dir.Suffix(), Scope: directory.ScopeSub, Filter: f,
-		Attributes: []string{"uidNumber", "gidNumber"}})
-	if err != nil {
-		return nil, fmt.Errorf("read ids in range %s: %w", r.Name, err)
-	}
-	used := map[int]bool{}
-	for _, e := range es {
-		for _, a := range []string{"uidNumber", "gidNumber"} {
-			if n, err := strconv.Atoi(e.First(a)); err == nil && n >= r.Min && n <= r.Max {
-				used[n] = true
-			}
-		}
-	}
-	return used, nil
-}
 
 // CreateOptions are the choices of one `user create`.
 type CreateOptions struct {

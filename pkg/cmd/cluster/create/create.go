@@ -16,6 +16,7 @@ import (
 	"github.com/accessctl/accessctl/pkg/completion"
 	"github.com/accessctl/accessctl/pkg/directory"
 	"github.com/accessctl/accessctl/pkg/idrange"
+	"github.com/accessctl/accessctl/pkg/ids"
 	"github.com/accessctl/accessctl/pkg/ipa"
 	"github.com/accessctl/accessctl/pkg/names"
 	"github.com/accessctl/accessctl/pkg/plan"
@@ -115,12 +116,16 @@ func Run(ctx context.Context, o *Options) error {
 		return fmt.Errorf("cluster %q is incomplete (missing %s): another run may be creating it; re-run to check, or complete it with --fix", o.Name, strings.Join(missing(state), ", "))
 	}
 	opts := cluster.CreateOptions{Base: o.Name, Desc: o.Desc, HostRegex: o.HostRegex, Fix: o.Fix}
-	if opts.GIDs, err = gids(ctx, dir, conv, state, rng); err != nil {
+	var marks []plan.Change
+	if opts.GIDs, marks, err = gids(ctx, dir, conv, state, rng); err != nil {
 		return err
 	}
 	p, err := cluster.PlanCreate(state, conv, opts)
 	if err != nil {
 		return cmdutil.InputError(err)
+	}
+	for _, m := range marks {
+		p.Add(m)
 	}
 	if len(o.HostRegex) > 0 {
 		if err := describeHosts(ctx, dir, state, p, o.HostRegex, conv.Automember.Key); err != nil {
@@ -141,10 +146,11 @@ func Run(ctx context.Context, o *Options) error {
 }
 
 // gids returns "-1" (the server's DNA) when the realm's ID range lies inside the range,
-// else the next two IDs free as UID and GID, outside every reservation.
-func gids(ctx context.Context, dir directory.Client, conv *siteconv.Conventions, s *cluster.State, r siteconv.Range) ([2]string, error) {
+// else the next IDs claimed above the range's high-water mark, with the plan changes that
+// move the mark (compare-and-swap, rolled back with the rest on failure).
+func gids(ctx context.Context, dir directory.Client, conv *siteconv.Conventions, s *cluster.State, r siteconv.Range) ([2]string, []plan.Change, error) {
 	if cluster.DNAFits(s.IDRanges, r) {
-		return [2]string{ipa.DNAMagic, ipa.DNAMagic}, nil
+		return [2]string{ipa.DNAMagic, ipa.DNAMagic}, nil, nil
 	}
 	need := 0
 	if s.Group == nil {
@@ -154,39 +160,22 @@ func gids(ctx context.Context, dir directory.Client, conv *siteconv.Conventions,
 		need++
 	}
 	if need == 0 {
-		return [2]string{}, nil
+		return [2]string{}, nil, nil
 	}
-	entries, err := dir.Search(ctx, directory.SearchRequest{BaseDN: dir.Suffix(), Scope: directory.ScopeSub,
-		Filter: "(|(uidNumber=*)(gidNumber=*))", Attributes: []string{"uidNumber", "gidNumber"}})
+	got, marks, err := ids.Claim(ctx, dir, conv, idrange.Range{Name: r.Name, Min: r.Min, Max: r.Max}, need)
 	if err != nil {
-		return [2]string{}, fmt.Errorf("read used ids: %w", err)
-	}
-	var used []int
-	for _, e := range entries {
-		for _, a := range []string{"uidNumber", "gidNumber"} {
-			if n, err := strconv.Atoi(e.First(a)); err == nil {
-				used = append(used, n)
-			}
-		}
-	}
-	var res []idrange.Reservation
-	for _, rv := range conv.IDs.Reservations {
-		res = append(res, idrange.Reservation{ID: rv.ID, Name: rv.Name})
-	}
-	ids, err := idrange.Next(idrange.Range{Name: r.Name, Min: r.Min, Max: r.Max}, idrange.Set(used...), res, need, 0)
-	if err != nil {
-		return [2]string{}, fmt.Errorf("allocate gids: %w", err)
+		return [2]string{}, nil, err
 	}
 	var out [2]string
 	i := 0
 	if s.Group == nil {
-		out[0] = strconv.Itoa(ids[i])
+		out[0] = strconv.Itoa(got[i])
 		i++
 	}
 	if s.SudoGroup == nil {
-		out[1] = strconv.Itoa(ids[i])
+		out[1] = strconv.Itoa(got[i])
 	}
-	return out, nil
+	return out, marks, nil
 }
 
 // describeHosts lists, in the plan, the existing hosts the new conditions pull in.

@@ -284,3 +284,24 @@ ipa sudorule-add-host hvac-sudo --hostgroups=hvac
 		t.Fatal("--emit changed the directory")
 	}
 }
+
+// TestCreateExplicitGIDs: outside the realm's DNA range the GIDs are claimed above the
+// range's high-water mark, in the same plan, and never handed out twice.
+func TestCreateExplicitGIDs(t *testing.T) {
+	dir := cmdtest.Sandbox(t)
+	if _, _, _, err := run(t, dir, "one", "--desc", "One", "--range", "dm-role"); err != nil {
+		t.Fatal(err)
+	}
+	s, _ := cluster.Read(context.Background(), dir, siteconv.Default(), "one")
+	if s.Group.First("gidNumber") != "61004" || s.SudoGroup.First("gidNumber") != "61005" {
+		t.Fatalf("gids = %s, %s; want 61004, 61005 (61000-61003 reserved)", s.Group.First("gidNumber"), s.SudoGroup.First("gidNumber"))
+	}
+	deleteCluster(t, dir, "one")
+	if _, _, _, err := run(t, dir, "two", "--desc", "Two", "--range", "dm-role"); err != nil {
+		t.Fatal(err)
+	}
+	s, _ = cluster.Read(context.Background(), dir, siteconv.Default(), "two")
+	if s.Group.First("gidNumber") != "61006" {
+		t.Fatalf("gid after delete = %s, want 61006 (61004-61005 were handed out)", s.Group.First("gidNumber"))
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/accessctl/accessctl/pkg/cmdutil"
 	"github.com/accessctl/accessctl/pkg/completion"
 	"github.com/accessctl/accessctl/pkg/idrange"
+	"github.com/accessctl/accessctl/pkg/ids"
 	"github.com/accessctl/accessctl/pkg/ipa"
 	"github.com/accessctl/accessctl/pkg/names"
 	"github.com/accessctl/accessctl/pkg/plan"
@@ -170,23 +171,15 @@ func Run(ctx context.Context, o *Options) error {
 		return err
 	}
 	uid := ipa.DNAMagic
+	var marks []plan.Change
 	if id, ok := conv.Reserved(o.Login); ok {
 		uid = strconv.Itoa(id) // ITTN-010 §6.2: the reservation is canonical
 	} else if !users.DNAFits(state.Ranges, rng) {
-		used, err := users.UsedIDs(ctx, dir, rng)
+		got, changes, err := ids.Claim(ctx, dir, conv, idrange.Range{Name: rng.Name, Min: rng.Min, Max: rng.Max}, 1)
 		if err != nil {
 			return err
 		}
-		var res []idrange.Reservation
-		for _, rv := range conv.IDs.Reservations {
-			res = append(res, idrange.Reservation{ID: rv.ID, Name: rv.Name})
-		}
-		ids, err := idrange.Next(idrange.Range{Name: rng.Name, Min: rng.Min, Max: rng.Max},
-			func(n int) bool { return used[n] }, res, 1, 0)
-		if err != nil {
-			return fmt.Errorf("allocate uid: %w", err)
-		}
-		uid = strconv.Itoa(ids[0])
+		uid, marks = strconv.Itoa(got[0]), changes
 	}
 	realm := ""
 	if cfg, err := f.Config(); err == nil {
@@ -199,6 +192,9 @@ func Run(ctx context.Context, o *Options) error {
 	})
 	if err != nil {
 		return cmdutil.InputError(err)
+	}
+	for _, m := range marks {
+		p.Add(m)
 	}
 	_, err = cmdutil.RunPlan(ctx, f, dir, p, &o.Plan)
 	return err

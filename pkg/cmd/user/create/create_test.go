@@ -159,12 +159,24 @@ func TestCreateExplicitUID(t *testing.T) {
 	if err != nil {
 		t.Fatalf("create: %v\n%s", err, stderr)
 	}
-	if ops != 4 {
-		t.Errorf("%d operations, want 4 (2 searches, 1 add, 1 modify)", ops)
+	// 4 searches (state; used IDs, FreeIPA ranges, high-water marks), the user, ipausers,
+	// and the first mark of the range (its container and the mark entry).
+	if ops != 8 {
+		t.Errorf("%d operations, want 8 (4 searches, 1 add, 1 modify, 2 adds for the mark)", ops)
 	}
 	u := read(t, dir, ipa.UserDN("rolex", dir.Suffix()))
 	if u.First("uidNumber") != "61004" || u.First("gidNumber") != "61004" {
 		t.Errorf("uid/gid = %s/%s, want 61004 (61000-61003 are reserved)", u.First("uidNumber"), u.First("gidNumber"))
+	}
+	// An ID once handed out is never handed out again, even after its entry is gone.
+	if err := dir.Delete(context.Background(), ipa.UserDN("rolex", dir.Suffix())); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, _, err := run(t, dir, "rolex2", "--first", "Role", "--last", "Test", "--range", "dm-role", "--yes"); err != nil {
+		t.Fatalf("second create: %v\n%s", err, stderr)
+	}
+	if got := read(t, dir, ipa.UserDN("rolex2", dir.Suffix())).First("uidNumber"); got != "61005" {
+		t.Errorf("second uid = %s, want 61005 (61004 was handed out before)", got)
 	}
 }
 
