@@ -17,7 +17,10 @@ type fakePrompter struct {
 	asked  int
 }
 
-func (p *fakePrompter) Confirm(context.Context, string, bool) (bool, error) { p.asked++; return p.answer, nil }
+func (p *fakePrompter) Confirm(context.Context, string, bool) (bool, error) {
+	p.asked++
+	return p.answer, nil
+}
 
 // TestRunPlanConfirmationMatrix covers every combination of terminal, --yes, --dry-run,
 // the operator's answer, and additive vs removing plans.

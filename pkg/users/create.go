@@ -164,7 +164,6 @@ func DNAFits(ranges []*directory.Entry, r siteconv.Range) bool {
 	return ipa.DNAFits(ranges, r.Min, r.Max)
 }
 
-
 // CreateOptions are the choices of one `user create`.
 type CreateOptions struct {
 	Spec
