@@ -74,8 +74,10 @@ last active member of admins (direct or nested) are refused. Off a terminal --ye
 			if len(o.Logins) == 0 {
 				return cmdutil.FlagErrorf("give at least one LOGIN or --from-file")
 			}
-			if len(o.Logins) == 1 {
-				if err := names.User(o.Logins[0]); err != nil {
+			// A malformed login is bad input: refuse the whole run before any change.
+			// An unknown (well-formed) login is a per-user failure of the bulk run.
+			for _, l := range o.Logins {
+				if err := names.User(l); err != nil {
 					return err
 				}
 			}
