@@ -64,6 +64,9 @@ func uuid4() string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
+// TaskTimeout bounds the wait for a rebuild task's result.
+var TaskTimeout = time.Hour
+
 var processedRE = regexp.MustCompile(`Processed \((\d+)\)`)
 
 // RunRebuild adds the rebuild task entry and polls it every interval until it reports
@@ -78,10 +81,19 @@ func RunRebuild(ctx context.Context, dir directory.Client, interval time.Duratio
 		dn = e.DN
 	}
 	res := &TaskResult{DN: dn}
+	// The task's ttl is an hour; a rebuild that has not finished by then never will.
+	ctx, cancel := context.WithTimeout(ctx, TaskTimeout)
+	defer cancel()
+	seen := false
 	for {
 		got, err := dir.Search(ctx, directory.SearchRequest{BaseDN: dn, Scope: directory.ScopeBase,
 			Filter: "(objectClass=*)", Attributes: []string{"nsTaskExitCode", "nsTaskStatus", "nsTaskLog"}})
-		if err != nil && !directory.IsNotFound(err) {
+		switch {
+		case err == nil:
+			seen = true
+		case directory.IsNotFound(err) && seen:
+			return nil, fmt.Errorf("automember rebuild task %s vanished before it reported a result", dn)
+		case !directory.IsNotFound(err):
 			return nil, fmt.Errorf("poll automember rebuild task: %w", err)
 		}
 		if len(got) == 1 && got[0].First("nsTaskExitCode") != "" {
