@@ -446,13 +446,31 @@ func (c *Client) run(ctx context.Context, op, dn string, f func() error) error {
 	}
 	c.conn.SetTimeout(d)
 	stop := context.AfterFunc(ctx, func() { c.raw.Close() })
-	err := f()
-	cancelled := !stop()
-	if err != nil {
-		if cancelled && ctx.Err() != nil {
+	defer stop()
+	// 389-ds answers Busy (51) when a write's transaction lost a database deadlock with
+	// another write (plugins such as memberOf and referint widen them); nothing was
+	// applied, so the operation is sent again a few times.
+	var err error
+	for attempt := 0; ; attempt++ {
+		err = f()
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
 			return &directory.Error{Code: directory.CodeNetwork, Op: op, DN: dn, Message: describeNetErr(ctx.Err()), Err: ctx.Err()}
 		}
-		return mapError(err, op, dn)
+		mapped := mapError(err, op, dn)
+		if !directory.IsCode(mapped, directory.CodeBusy) || attempt == busyRetries {
+			return mapped
+		}
+		c.debugf("%s %s: busy, retrying", op, dn)
+		select {
+		case <-ctx.Done():
+			return mapped
+		case <-time.After(time.Duration(50*(attempt+1)) * time.Millisecond):
+		}
 	}
-	return nil
 }
+
+// busyRetries is how often a Busy answer is retried.
+const busyRetries = 4

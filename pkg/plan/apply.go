@@ -118,12 +118,18 @@ func undo(ctx context.Context, dir directory.Client, s Step) error {
 		}
 		return err
 	case Modify:
-		inv := Inverse(c)
+		inv, err := Inverse(c)
+		if err != nil {
+			return err
+		}
 		if len(inv) == 0 {
 			return nil
 		}
 		return dir.Modify(ctx, c.DN, inv)
 	case Delete:
+		if c.Entry == nil {
+			return fmt.Errorf("cannot restore %s: the plan did not keep its before-state", c.DN)
+		}
 		e := Restorable(c.Entry)
 		_, err := dir.Add(ctx, e)
 		return err
@@ -131,32 +137,32 @@ func undo(ctx context.Context, dir directory.Client, s Step) error {
 	return errors.New("unknown action")
 }
 
-// Inverse returns the modifications that undo c.Mods, in reverse order.
-func Inverse(c Change) []directory.Mod {
+// Inverse returns the modifications that undo c.Mods, in reverse order. Replacing or
+// deleting a whole attribute can only be undone when the plan recorded its before-state
+// (c.Before has the attribute, possibly empty for "was absent").
+func Inverse(c Change) ([]directory.Mod, error) {
 	var inv []directory.Mod
 	for i := len(c.Mods) - 1; i >= 0; i-- {
 		m := c.Mods[i]
-		switch m.Op {
-		case directory.ModAdd:
+		before, known := c.Before[strings.ToLower(m.Attr)]
+		switch {
+		case m.Op == directory.ModAdd:
 			inv = append(inv, directory.Mod{Op: directory.ModDelete, Attr: m.Attr, Values: m.Values})
-		case directory.ModDelete:
-			vals := m.Values
-			if len(vals) == 0 {
-				vals = c.Before[strings.ToLower(m.Attr)]
+		case m.Op == directory.ModDelete && len(m.Values) > 0:
+			inv = append(inv, directory.Mod{Op: directory.ModAdd, Attr: m.Attr, Values: m.Values})
+		case !known:
+			return nil, fmt.Errorf("cannot undo the %s of %s on %s: the plan did not keep its before-state", m.Op, m.Attr, c.DN)
+		case m.Op == directory.ModDelete:
+			if len(before) > 0 {
+				inv = append(inv, directory.Mod{Op: directory.ModAdd, Attr: m.Attr, Values: before})
 			}
-			if len(vals) > 0 {
-				inv = append(inv, directory.Mod{Op: directory.ModAdd, Attr: m.Attr, Values: vals})
-			}
-		case directory.ModReplace:
-			before := c.Before[strings.ToLower(m.Attr)]
-			if len(before) == 0 {
-				inv = append(inv, directory.Mod{Op: directory.ModDelete, Attr: m.Attr})
-			} else {
-				inv = append(inv, directory.Mod{Op: directory.ModReplace, Attr: m.Attr, Values: before})
-			}
+		case len(before) == 0:
+			inv = append(inv, directory.Mod{Op: directory.ModDelete, Attr: m.Attr})
+		default:
+			inv = append(inv, directory.Mod{Op: directory.ModReplace, Attr: m.Attr, Values: before})
 		}
 	}
-	return inv
+	return inv, nil
 }
 
 // operational attributes the server maintains; they cannot be sent on add.

@@ -26,17 +26,28 @@ func TestInverse(t *testing.T) {
 			[]directory.Mod{{Op: directory.ModAdd, Attr: "userCategory", Values: []string{"all"}}}},
 		{"replace restores before", Change{Mods: []directory.Mod{{Op: directory.ModReplace, Attr: "nsAccountLock", Values: []string{"TRUE"}}}, Before: map[string][]string{"nsaccountlock": {"FALSE"}}},
 			[]directory.Mod{{Op: directory.ModReplace, Attr: "nsAccountLock", Values: []string{"FALSE"}}}},
-		{"replace of absent deletes", Change{Mods: []directory.Mod{{Op: directory.ModReplace, Attr: "nsAccountLock", Values: []string{"TRUE"}}}},
+		{"replace of absent deletes", Change{Mods: []directory.Mod{{Op: directory.ModReplace, Attr: "nsAccountLock", Values: []string{"TRUE"}}}, Before: map[string][]string{"nsaccountlock": nil}},
 			[]directory.Mod{{Op: directory.ModDelete, Attr: "nsAccountLock"}}},
 		{"order reversed", Change{Mods: []directory.Mod{{Op: directory.ModAdd, Attr: "a", Values: []string{"1"}}, {Op: directory.ModAdd, Attr: "b", Values: []string{"2"}}}},
 			[]directory.Mod{{Op: directory.ModDelete, Attr: "b", Values: []string{"2"}}, {Op: directory.ModDelete, Attr: "a", Values: []string{"1"}}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if diff := cmp.Diff(tt.want, Inverse(tt.change)); diff != "" {
+			got, err := Inverse(tt.change)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Fatalf("Inverse (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+func TestInverseWithoutBeforeState(t *testing.T) {
+	c := Change{DN: "uid=svc", Mods: []directory.Mod{{Op: directory.ModReplace, Attr: "userPassword", Values: []string{"x"}}}}
+	if _, err := Inverse(c); err == nil || !strings.Contains(err.Error(), "did not keep its before-state") {
+		t.Fatalf("err = %v, want a refusal to guess", err)
 	}
 }
 
