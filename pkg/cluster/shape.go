@@ -19,22 +19,6 @@ type Problem struct {
 	Fixable bool     `json:"fixable" yaml:"fixable"`
 }
 
-func sameSet(have, want []string) bool {
-	if len(have) != len(want) {
-		return false
-	}
-	m := map[string]bool{}
-	for _, h := range have {
-		m[directory.NormalizeDN(h)] = true
-	}
-	for _, w := range want {
-		if !m[directory.NormalizeDN(w)] {
-			return false
-		}
-	}
-	return true
-}
-
 func wantValue(kind, name string, e *directory.Entry, attr, want string) *Problem {
 	have := e.Get(attr)
 	if len(have) == 1 && strings.EqualFold(have[0], want) {
@@ -56,7 +40,7 @@ func wantAbsent(kind, name string, e *directory.Entry, attr string) *Problem {
 
 func wantMembers(kind, name string, e *directory.Entry, attr string, want []string, what string) *Problem {
 	have := e.Get(attr)
-	if sameSet(have, want) {
+	if directory.SameDNs(have, want) {
 		return nil
 	}
 	rdns := make([]string, len(have))

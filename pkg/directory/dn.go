@@ -207,3 +207,28 @@ func IsUnder(dn, base string) bool {
 	n, b := NormalizeDN(dn), NormalizeDN(base)
 	return n == b || strings.HasSuffix(n, ","+b)
 }
+
+// HasDN reports whether list holds dn (DNs compared as the directory does).
+func HasDN(list []string, dn string) bool {
+	for _, v := range list {
+		if EqualDN(v, dn) {
+			return true
+		}
+	}
+	return false
+}
+
+// SameDNs reports whether a and b hold the same DNs (as sets: order and repeats aside).
+func SameDNs(a, b []string) bool {
+	for _, v := range a {
+		if !HasDN(b, v) {
+			return false
+		}
+	}
+	for _, v := range b {
+		if !HasDN(a, v) {
+			return false
+		}
+	}
+	return true
+}

@@ -250,7 +250,7 @@ func Who(ctx context.Context, dir directory.Client, role string) ([]Path, bool, 
 			case directory.EqualDN(directory.Parent(m), groupsDN):
 				n := 0
 				for _, u := range members {
-					if hasDN(u.Get("memberOf"), m) {
+					if directory.HasDN(u.Get("memberOf"), m) {
 						q := p
 						q.User, q.Via = u.First("uid"), directory.RDNValue(m)
 						q.Hostgroups = append([]string(nil), p.Hostgroups...)
@@ -273,13 +273,4 @@ func Who(ctx context.Context, dir directory.Client, role string) ([]Path, bool, 
 		return out[i].Rule < out[j].Rule
 	})
 	return out, exists, nil
-}
-
-func hasDN(list []string, dn string) bool {
-	for _, v := range list {
-		if directory.EqualDN(v, dn) {
-			return true
-		}
-	}
-	return false
 }

@@ -148,7 +148,7 @@ func sudoRuleDiffs(have, want *directory.Entry) []string {
 	for _, a := range []string{"cmdCategory", "memberUser", "memberHost", "ipaSudoRunAs", "ipaSudoOpt", "ipaEnabledFlag",
 		"ipaSudoRunAsUserCategory", "ipaSudoRunAsGroupCategory", "userCategory", "hostCategory", "ipaSudoRunAsGroup",
 		"ipaSudoRunAsExtUser", "memberAllowCmd", "memberDenyCmd"} {
-		if !sameSet(have.Get(a), want.Get(a)) {
+		if !directory.SameDNs(have.Get(a), want.Get(a)) {
 			out = append(out, fmt.Sprintf("%s is %s, want %s", a, show(have.Get(a)), show(want.Get(a))))
 		}
 	}
@@ -160,34 +160,6 @@ func show(v []string) string {
 		return "(none)"
 	}
 	return strings.Join(v, "; ")
-}
-
-func sameSet(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	m := map[string]int{}
-	for _, v := range a {
-		m[directory.NormalizeDN(v)]++
-	}
-	for _, v := range b {
-		m[directory.NormalizeDN(v)]--
-	}
-	for _, n := range m {
-		if n != 0 {
-			return false
-		}
-	}
-	return true
-}
-
-func memberOf(group *directory.Entry, dn string) bool {
-	for _, m := range group.Get("member") {
-		if directory.EqualDN(m, dn) {
-			return true
-		}
-	}
-	return false
 }
 
 // ChooseID picks the role's UID/GID: the existing account's, the reserved one, --id, or
@@ -285,7 +257,7 @@ func PlanCreate(s *State, conv *siteconv.Conventions, o CreateOptions) (*plan.Pl
 			Entry: UserEntry(s.Role, id, s.Realm, suffix),
 			Notes: []string{"role account: no password, no SSH keys"},
 			IPA:   []string{ipa.Command("user-add", s.Role, "--first="+s.Role, "--last=role", "--uid="+n, "--gidnumber="+n, "--shell=/bin/bash")}})
-		if s.IPAUsers != nil && !memberOf(s.IPAUsers, userDN) {
+		if s.IPAUsers != nil && !directory.HasDN(s.IPAUsers.Get("member"), userDN) {
 			p.Add(plan.Change{Action: plan.Modify, Kind: "group", Name: "ipausers", DN: s.IPAUsers.DN,
 				Mods:  []directory.Mod{{Op: directory.ModAdd, Attr: "member", Values: []string{userDN}}},
 				Notes: []string{"ipa user-add puts every user in ipausers"},
@@ -299,7 +271,7 @@ func PlanCreate(s *State, conv *siteconv.Conventions, o CreateOptions) (*plan.Pl
 		p.Add(c)
 	}
 	// 2. Membership in the hostgroup's user group.
-	if memberOf(s.UserGroup, userDN) {
+	if directory.HasDN(s.UserGroup.Get("member"), userDN) {
 		p.Add(plan.Change{Action: plan.Unchanged, Kind: "group", Name: s.Hostgroup, DN: s.UserGroup.DN, Notes: []string{s.Role + " is a member"}})
 	} else {
 		p.Add(plan.Change{Action: plan.Modify, Kind: "group", Name: s.Hostgroup, DN: s.UserGroup.DN,
@@ -424,7 +396,7 @@ func PlanMembers(st *MemberState, conv *siteconv.Conventions, role, hg string, u
 		if strings.EqualFold(e.First("uid"), role) {
 			return nil, inputf("%s is the role account itself", role)
 		}
-		if memberOf(st.Group, e.DN) == add {
+		if directory.HasDN(st.Group.Get("member"), e.DN) == add {
 			same = append(same, e.First("uid"))
 			continue
 		}

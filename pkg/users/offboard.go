@@ -92,7 +92,7 @@ func Read(ctx context.Context, dir directory.Client, login string, withTokens bo
 }
 
 // holds reports whether e's attr holds dn (DN comparison) and returns the stored form.
-func holds(e *directory.Entry, attr, dn string) bool { return storedValue(e, attr, dn) != "" }
+func holds(e *directory.Entry, attr, dn string) bool { return directory.HasDN(e.Get(attr), dn) }
 
 func storedValue(e *directory.Entry, attr, dn string) string {
 	for _, v := range e.Get(attr) {

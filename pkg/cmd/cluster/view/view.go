@@ -142,10 +142,10 @@ func show(ctx context.Context, f *cmdutil.Factory, base string) (*ShowResult, er
 		}
 		for _, g := range groups {
 			for _, u := range users {
-				if !u.Has("memberOf", g.DN) && !hasDN(u.Get("memberOf"), g.DN) {
+				if !directory.HasDN(u.Get("memberOf"), g.DN) {
 					continue
 				}
-				res.Members = append(res.Members, Member{User: u.First("uid"), Group: g.First("cn"), Direct: hasDN(g.Get("member"), u.DN)})
+				res.Members = append(res.Members, Member{User: u.First("uid"), Group: g.First("cn"), Direct: directory.HasDN(g.Get("member"), u.DN)})
 			}
 		}
 	}
@@ -178,15 +178,6 @@ func show(ctx context.Context, f *cmdutil.Factory, base string) (*ShowResult, er
 		}
 	}
 	return res, nil
-}
-
-func hasDN(list []string, dn string) bool {
-	for _, v := range list {
-		if directory.EqualDN(v, dn) {
-			return true
-		}
-	}
-	return false
 }
 
 func printShow(f *cmdutil.Factory, w io.Writer, r *ShowResult) error {
