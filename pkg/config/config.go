@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/accessctl/accessctl/pkg/ipaconf"
 )
 
 // Key describes one setting: its flag/config/env name and help.
@@ -182,28 +184,21 @@ func (c *Config) loadFile(path string) error {
 // krb5.conf (default_realm) when present.
 func (c *Config) loadHostFiles(p Paths) error {
 	if p.IPAConf != "" {
-		ini, err := readINI(p.IPAConf)
+		conf, err := ipaconf.Read(p.IPAConf)
 		if err != nil && !os.IsNotExist(err) {
 			return fmt.Errorf("read %s: %w", p.IPAConf, err)
 		}
-		g := ini["global"]
-		set := func(key, val string) {
-			if val != "" {
-				c.values[key] = Value{Key: key, Value: val, Source: FromIPAConf, Detail: p.IPAConf}
+		if conf != nil {
+			set := func(key, val string) {
+				if val != "" {
+					c.values[key] = Value{Key: key, Value: val, Source: FromIPAConf, Detail: p.IPAConf}
+				}
 			}
+			set("server", strings.Join(conf.Servers(), ","))
+			set("suffix", conf.BaseDN)
+			set("realm", conf.Realm)
+			set("domain", conf.Domain)
 		}
-		server := g["server"]
-		if server == "" && g["xmlrpc_uri"] != "" {
-			// xmlrpc_uri = https://ipa1.example.test/ipa/xml
-			u := strings.TrimPrefix(g["xmlrpc_uri"], "https://")
-			server = strings.SplitN(u, "/", 2)[0]
-		}
-		if server != "" {
-			set("server", "ldaps://"+server)
-		}
-		set("suffix", g["basedn"])
-		set("realm", g["realm"])
-		set("domain", g["domain"])
 	}
 	if p.Krb5Conf != "" {
 		if realm := krb5DefaultRealm(p.Krb5Conf); realm != "" {

@@ -11,13 +11,10 @@ import (
 )
 
 // Example shows how the CLI wires its flags: servers from --server, else
-// /etc/ipa/default.conf, else DNS SRV; GSSAPI from the ccache or --keytab/--principal.
+// /etc/ipa/default.conf (pkg/ipaconf), else DNS SRV; GSSAPI from the ccache or --keytab/--principal.
 func Example() {
 	ctx := context.Background()
-	servers, err := ldapdir.ServersFromIPAConf(ldapdir.DefaultIPAConf)
-	if err != nil || len(servers) == 0 {
-		servers, err = ldapdir.ServersFromSRV(ctx, "example.test", "")
-	}
+	servers, err := ldapdir.ServersFromSRV(ctx, "example.test", "")
 	if err != nil {
 		return
 	}

@@ -29,46 +29,6 @@ import (
 	"github.com/accessctl/accessctl/pkg/directory"
 )
 
-func TestReadIPAConf(t *testing.T) {
-	conf := `# ipa default.conf
-[global]
-basedn = dc=example,dc=test
-realm = EXAMPLE.TEST
-domain = example.test
-server = ipa1.example.test
-xmlrpc_uri = https://ipa2.example.test/ipa/xml
-enable_ra = False
-
-[other]
-server = ignored.example.test
-`
-	p := filepath.Join(t.TempDir(), "default.conf")
-	os.WriteFile(p, []byte(conf), 0o644)
-	c, err := ReadIPAConf(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := IPAConf{Server: "ipa1.example.test", XMLRPCURI: "https://ipa2.example.test/ipa/xml",
-		BaseDN: "dc=example,dc=test", Realm: "EXAMPLE.TEST", Domain: "example.test"}
-	if *c != want {
-		t.Fatalf("got %+v", *c)
-	}
-	servers, err := ServersFromIPAConf(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Equal(servers, []string{"ldaps://ipa1.example.test", "ldaps://ipa2.example.test"}) {
-		t.Fatalf("servers %v", servers)
-	}
-	same := &IPAConf{Server: "ipa1.example.test", XMLRPCURI: "https://IPA1.example.test/ipa/xml"}
-	if got := same.Servers(); len(got) != 1 {
-		t.Fatalf("duplicates kept: %v", got)
-	}
-	if _, err := ServersFromIPAConf(filepath.Join(t.TempDir(), "missing")); err == nil {
-		t.Fatal("missing file gave no error")
-	}
-}
-
 type fakeResolver map[string][]*net.SRV
 
 func (f fakeResolver) LookupSRV(_ context.Context, service, proto, name string) (string, []*net.SRV, error) {
