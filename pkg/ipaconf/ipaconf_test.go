@@ -42,4 +42,3 @@ server = ignored.example.test
 		t.Fatal("missing file gave no error")
 	}
 }
-
