@@ -214,7 +214,7 @@ func (st *State) RuleChange(rule automember.Rule) plan.Change {
 	if cur == nil {
 		e := st.RuleEntry(rule)
 		c := plan.Change{Action: plan.Create, Kind: "automember", Name: hg, DN: e.DN, Entry: e,
-			IPA: []string{ipa.Command("ipa", "automember-add", hg, "--type=hostgroup")}}
+			IPA: []string{ipa.Command("automember-add", hg, "--type=hostgroup")}}
 		c.IPA = append(c.IPA, condIPA("automember-add-condition", hg, rule.Inclusive, rule.Exclusive)...)
 		return c
 	}
@@ -222,8 +222,8 @@ func (st *State) RuleChange(rule automember.Rule) plan.Change {
 	old.Set("automemberInclusiveRegex", condStrings(cur.Inclusive)...)
 	old.Set("automemberExclusiveRegex", condStrings(cur.Exclusive)...)
 	var mods []directory.Mod
-	mods = append(mods, exactMods(old, "automemberInclusiveRegex", condStrings(rule.Inclusive))...)
-	mods = append(mods, exactMods(old, "automemberExclusiveRegex", condStrings(rule.Exclusive))...)
+	mods = append(mods, plan.ModsForExact(old, "automemberInclusiveRegex", condStrings(rule.Inclusive))...)
+	mods = append(mods, plan.ModsForExact(old, "automemberExclusiveRegex", condStrings(rule.Exclusive))...)
 	if len(mods) == 0 {
 		return plan.Change{Action: plan.Unchanged, Kind: "automember", Name: hg, DN: cur.DN}
 	}
@@ -254,42 +254,14 @@ func (st *State) RuleChange(rule automember.Rule) plan.Change {
 	return c
 }
 
-// exactMods is plan.ModsFor with case-sensitive values: regexes differ by case.
-func exactMods(cur *directory.Entry, attr string, want []string) []directory.Mod {
-	have := map[string]bool{}
-	for _, v := range cur.Get(attr) {
-		have[v] = true
-	}
-	wantSet := map[string]bool{}
-	var add, del []string
-	for _, v := range want {
-		wantSet[v] = true
-		if !have[v] {
-			add = append(add, v)
-		}
-	}
-	for _, v := range cur.Get(attr) {
-		if !wantSet[v] {
-			del = append(del, v)
-		}
-	}
-	var mods []directory.Mod
-	if len(del) > 0 {
-		mods = append(mods, directory.Mod{Op: directory.ModDelete, Attr: attr, Values: del})
-	}
-	if len(add) > 0 {
-		mods = append(mods, directory.Mod{Op: directory.ModAdd, Attr: attr, Values: add})
-	}
-	return mods
-}
 
 func condIPA(verb, hg string, inc, exc []automember.Condition) []string {
 	var out []string
 	for _, c := range inc {
-		out = append(out, ipa.Command("ipa", verb, hg, "--type=hostgroup", "--key="+c.Attr, "--inclusive-regex="+c.Regex))
+		out = append(out, ipa.Command(verb, hg, "--type=hostgroup", "--key="+c.Attr, "--inclusive-regex="+c.Regex))
 	}
 	for _, c := range exc {
-		out = append(out, ipa.Command("ipa", verb, hg, "--type=hostgroup", "--key="+c.Attr, "--exclusive-regex="+c.Regex))
+		out = append(out, ipa.Command(verb, hg, "--type=hostgroup", "--key="+c.Attr, "--exclusive-regex="+c.Regex))
 	}
 	return out
 }
@@ -318,7 +290,7 @@ func (st *State) MemberChange(p *Preview) plan.Change {
 		}
 		c.Mods = append(c.Mods, directory.Mod{Op: directory.ModDelete, Attr: "member", Values: vals})
 		c.Removes = true
-		c.IPA = append(c.IPA, ipa.Command("ipa", "hostgroup-remove-member", p.Hostgroup, "--hosts="+strings.Join(p.Evict, ",")))
+		c.IPA = append(c.IPA, ipa.Command("hostgroup-remove-member", p.Hostgroup, "--hosts="+strings.Join(p.Evict, ",")))
 	}
 	if len(p.Join) > 0 {
 		vals := make([]string, len(p.Join))
@@ -326,7 +298,7 @@ func (st *State) MemberChange(p *Preview) plan.Change {
 			vals[i] = st.HostDN(f)
 		}
 		c.Mods = append(c.Mods, directory.Mod{Op: directory.ModAdd, Attr: "member", Values: vals})
-		c.IPA = append(c.IPA, ipa.Command("ipa", "hostgroup-add-member", p.Hostgroup, "--hosts="+strings.Join(p.Join, ",")))
+		c.IPA = append(c.IPA, ipa.Command("hostgroup-add-member", p.Hostgroup, "--hosts="+strings.Join(p.Join, ",")))
 	}
 	c.Notes = []string{fmt.Sprintf("%d join, %d evicted, %d stay", len(p.Join), len(p.Evict), p.Stay)}
 	return c

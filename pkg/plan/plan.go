@@ -113,24 +113,33 @@ func (p *Plan) Counts() map[Action]int {
 // want (set semantics, values compared case-insensitively), as separate add/delete mods so
 // that a concurrent change of other values is not overwritten.
 func ModsFor(cur *directory.Entry, attr string, want []string) []directory.Mod {
-	have := map[string]bool{}
+	return modsFor(cur, attr, want, strings.ToLower)
+}
+
+// ModsForExact is ModsFor for case-sensitive values such as regexes.
+func ModsForExact(cur *directory.Entry, attr string, want []string) []directory.Mod {
+	return modsFor(cur, attr, want, func(s string) string { return s })
+}
+
+func modsFor(cur *directory.Entry, attr string, want []string, key func(string) string) []directory.Mod {
 	var haveVals []string
 	if cur != nil {
 		haveVals = cur.Get(attr)
 	}
+	have := map[string]bool{}
 	for _, v := range haveVals {
-		have[strings.ToLower(v)] = true
+		have[key(v)] = true
 	}
 	wantSet := map[string]bool{}
 	var add, del []string
 	for _, v := range want {
-		wantSet[strings.ToLower(v)] = true
-		if !have[strings.ToLower(v)] {
+		wantSet[key(v)] = true
+		if !have[key(v)] {
 			add = append(add, v)
 		}
 	}
 	for _, v := range haveVals {
-		if !wantSet[strings.ToLower(v)] {
+		if !wantSet[key(v)] {
 			del = append(del, v)
 		}
 	}

@@ -82,7 +82,7 @@ func RunDelete(ctx context.Context, o *DeleteOptions) error {
 	}
 	p := &plan.Plan{Title: "delete automember rule " + o.Hostgroup}
 	p.Add(plan.Change{Action: plan.Delete, Kind: "automember", Name: o.Hostgroup, DN: r.DN, Entry: before, Removes: true,
-		IPA: []string{ipa.Command("ipa", "automember-del", o.Hostgroup, "--type=hostgroup")}})
+		IPA: []string{ipa.Command("automember-del", o.Hostgroup, "--type=hostgroup")}})
 	if !o.KeepMembers && st.Hostgroups[o.Hostgroup] != nil {
 		pv, err := st.Preview(automember.Rule{Name: o.Hostgroup})
 		if err != nil {
