@@ -254,7 +254,6 @@ func (st *State) RuleChange(rule automember.Rule) plan.Change {
 	return c
 }
 
-
 func condIPA(verb, hg string, inc, exc []automember.Condition) []string {
 	var out []string
 	for _, c := range inc {
