@@ -305,3 +305,20 @@ func TestCreateExplicitGIDs(t *testing.T) {
 		t.Fatalf("gid after delete = %s, want 61006 (61004-61005 were handed out)", s.Group.First("gidNumber"))
 	}
 }
+
+func TestHostFilter(t *testing.T) {
+	tests := []struct {
+		regexes []string
+		want    string
+	}{
+		{[]string{`^eas-hvac-[0-9]+\.cp\.lsst\.org$`}, "(&(objectClass=ipahost)(|(fqdn=eas-hvac-*)))"},
+		{[]string{`^at-.*`, `^ats(ccs|daq)`}, "(&(objectClass=ipahost)(|(fqdn=at-*)(fqdn=ats*)))"},
+		{[]string{`^at-.*`, `hvac`}, "(objectClass=ipahost)"},
+		{[]string{`^a\*b`}, `(&(objectClass=ipahost)(|(fqdn=a\2ab*)))`},
+	}
+	for _, tt := range tests {
+		if got := hostFilter(tt.regexes, "fqdn"); got != tt.want {
+			t.Errorf("hostFilter(%q) = %s, want %s", tt.regexes, got, tt.want)
+		}
+	}
+}
