@@ -460,6 +460,13 @@ func (c *Client) run(ctx context.Context, op, dn string, f func() error) error {
 			return &directory.Error{Code: directory.CodeNetwork, Op: op, DN: dn, Message: describeNetErr(ctx.Err()), Err: ctx.Err()}
 		}
 		mapped := mapError(err, op, dn)
+		if directory.IsCode(mapped, directory.CodeNetwork) {
+			// After a timeout or a broken read the connection's state is unknown: drop
+			// it, so later operations (a rollback) fail at once instead of each waiting
+			// out its own timeout on a dead connection.
+			c.raw.Close()
+			return mapped
+		}
 		if !directory.IsCode(mapped, directory.CodeBusy) || attempt == busyRetries {
 			return mapped
 		}
