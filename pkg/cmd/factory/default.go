@@ -223,8 +223,8 @@ func dialLDAP(ctx context.Context, f *cmdutil.Factory, cfg *config.Config, serve
 	return c, nil
 }
 
-// readPassword takes the simple-bind password from --password-file, from stdin when it
-// is not a terminal, or from a masked prompt; never from argv.
+// readPassword takes the simple-bind password from --password-file, ACCESSCTL_BIND_PASSWORD,
+// stdin when it is not a terminal, or a masked prompt; never from argv.
 func readPassword(f *cmdutil.Factory, cfg *config.Config) (string, error) {
 	if path := cfg.Get("password-file"); path != "" {
 		data, err := os.ReadFile(path)
@@ -232,6 +232,10 @@ func readPassword(f *cmdutil.Factory, cfg *config.Config) (string, error) {
 			return "", cmdutil.InputErrorf("read password file: %v", err)
 		}
 		return trimNewline(string(data)), nil
+	}
+	// For automation that keeps the secret in its environment (never argv).
+	if pw, ok := os.LookupEnv("ACCESSCTL_BIND_PASSWORD"); ok {
+		return pw, nil
 	}
 	if !f.IO.IsStdinTTY() {
 		data, err := io.ReadAll(f.IO.In)

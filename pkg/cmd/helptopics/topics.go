@@ -52,6 +52,7 @@ func environment() string {
 	extra := [][2]string{
 		{"ACCESSCTL_CONFIG", "path of the config file"},
 		{"ACCESSCTL_IPA_CONF", "path of the IPA client config (default /etc/ipa/default.conf)"},
+		{"ACCESSCTL_BIND_PASSWORD", "the simple-bind password (with --bind-dn), for automation; never put it in argv"},
 		{"ACCESSCTL_DEBUG", "any value: same as --debug"},
 		{"ACCESSCTL_PROMPT_DISABLED", "any value: never prompt (removing plans then need --yes)"},
 		{"KRB5CCNAME", "Kerberos ticket cache (FILE: or DIR: caches; not KCM:/KEYRING:)"},
