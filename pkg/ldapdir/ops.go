@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unique"
 
 	"github.com/go-ldap/ldap/v3"
 
@@ -52,6 +53,7 @@ func (c *Client) search(ctx context.Context, req directory.SearchRequest, paged 
 	pages := 0
 	start := time.Now()
 	err := c.run(ctx, "search", req.BaseDN, func() error {
+		out, pages = out[:0], 0 // a retried search starts over
 		sr := ldap.NewSearchRequest(req.BaseDN, scopeOf(req.Scope), ldap.NeverDerefAliases, req.SizeLimit, 0, false,
 			filter, req.Attributes, nil)
 		var paging *ldap.ControlPaging
@@ -135,9 +137,24 @@ func skipped(dn string, trees []string) bool {
 func toEntry(e *ldap.Entry) *directory.Entry {
 	out := &directory.Entry{DN: e.DN, Attributes: make([]directory.Attribute, 0, len(e.Attributes))}
 	for _, a := range e.Attributes {
-		out.Attributes = append(out.Attributes, directory.Attribute{Name: a.Name, Values: append([]string(nil), a.Values...)})
+		vals := a.Values
+		if interned[strings.ToLower(a.Name)] {
+			vals = make([]string, len(a.Values))
+			for i, v := range a.Values {
+				vals[i] = unique.Make(v).Value()
+			}
+		}
+		out.Attributes = append(out.Attributes, directory.Attribute{Name: unique.Make(a.Name).Value(), Values: vals})
 	}
 	return out
+}
+
+// interned are the attributes whose values repeat across a whole directory (object
+// classes, the groups and rules every user and host points at): one copy of each value
+// keeps a 90,000-entry read in far less memory.
+var interned = map[string]bool{
+	"objectclass": true, "memberof": true, "memberuser": true, "memberhost": true,
+	"loginshell": true, "gidnumber": true, "ipaenabledflag": true, "nsaccountlock": true,
 }
 
 // Add creates the entry. When its RDN is ipaUniqueID=autogenerate the server stores it
