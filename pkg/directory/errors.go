@@ -3,6 +3,7 @@ package directory
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // LDAP result codes accessctl reacts to (RFC 4511). Both backends report these numbers.
@@ -52,6 +53,8 @@ func (e *Error) Error() string {
 	if msg == "" && e.Err != nil {
 		msg = e.Err.Error()
 	}
+	// Server diagnostics and parser messages may span lines; an error is one line.
+	msg = strings.Join(strings.Fields(msg), " ")
 	s := e.Op
 	if e.DN != "" {
 		s += " " + e.DN

@@ -444,7 +444,8 @@ func (d *Dir) Search(ctx context.Context, req directory.SearchRequest) ([]*direc
 	}
 	f, err := compileSearchFilter(req.Filter)
 	if err != nil {
-		return nil, directory.Errorf(directory.CodeProtocolError, "search", req.BaseDN, "bad filter: %v", err)
+		// One line whatever the filter holds: the parser's message may end in the rest of it.
+		return nil, directory.Errorf(directory.CodeProtocolError, "search", req.BaseDN, "bad filter %q: %s", req.Filter, strings.Join(strings.Fields(err.Error()), " "))
 	}
 	nbase := directory.NormalizeDN(req.BaseDN)
 	var found []*entry
