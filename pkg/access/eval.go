@@ -166,48 +166,30 @@ func containsHost(hs []*Host, h *Host) bool {
 // groupChain finds the shortest chain from u's direct groups up to one of targets:
 // [direct group, ..., target]. nil when none is reached.
 func groupChain(u *User, targets []*Group) []string {
-	want := map[*Group]bool{}
-	for _, t := range targets {
-		want[t] = true
-	}
-	prev := map[*Group]*Group{}
-	var queue []*Group
-	for _, g := range u.Groups {
-		if _, ok := prev[g]; !ok {
-			prev[g] = nil
-			queue = append(queue, g)
-		}
-	}
-	for len(queue) > 0 {
-		g := queue[0]
-		queue = queue[1:]
-		if want[g] {
-			var chain []string
-			for x := g; x != nil; x = prev[x] {
-				chain = append([]string{x.Name}, chain...)
-			}
-			return chain
-		}
-		for _, p := range g.Parents {
-			if _, ok := prev[p]; !ok {
-				prev[p] = g
-				queue = append(queue, p)
-			}
-		}
-	}
-	return nil
+	return chain(u.Groups, targets, func(g *Group) []*Group { return g.Parents }, func(g *Group) string { return g.Name })
 }
 
+// hostgroupChain is groupChain for a host's hostgroups.
 func hostgroupChain(h *Host, targets []*Hostgroup) []string {
-	want := map[*Hostgroup]bool{}
+	return chain(h.Hostgroups, targets, func(g *Hostgroup) []*Hostgroup { return g.Parents }, func(g *Hostgroup) string { return g.Name })
+}
+
+// chain is a breadth-first search from start up the parents graph to any of targets; it
+// returns the names along the shortest path.
+func chain[T comparable](start, targets []T, parents func(T) []T, name func(T) string) []string {
+	want := map[T]bool{}
 	for _, t := range targets {
 		want[t] = true
 	}
-	prev := map[*Hostgroup]*Hostgroup{}
-	var queue []*Hostgroup
-	for _, g := range h.Hostgroups {
-		if _, ok := prev[g]; !ok {
-			prev[g] = nil
+	type step struct {
+		prev T
+		root bool
+	}
+	seen := map[T]step{}
+	var queue []T
+	for _, g := range start {
+		if _, ok := seen[g]; !ok {
+			seen[g] = step{root: true}
 			queue = append(queue, g)
 		}
 	}
@@ -215,15 +197,17 @@ func hostgroupChain(h *Host, targets []*Hostgroup) []string {
 		g := queue[0]
 		queue = queue[1:]
 		if want[g] {
-			var chain []string
-			for x := g; x != nil; x = prev[x] {
-				chain = append([]string{x.Name}, chain...)
+			var out []string
+			for x := g; ; x = seen[x].prev {
+				out = append([]string{name(x)}, out...)
+				if seen[x].root {
+					return out
+				}
 			}
-			return chain
 		}
-		for _, p := range g.Parents {
-			if _, ok := prev[p]; !ok {
-				prev[p] = g
+		for _, p := range parents(g) {
+			if _, ok := seen[p]; !ok {
+				seen[p] = step{prev: g}
 				queue = append(queue, p)
 			}
 		}
