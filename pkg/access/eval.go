@@ -404,47 +404,33 @@ func (r *Rule) userText() string {
 
 // UserGroups lists every group u is in, directly or nested, sorted.
 func (s *Snapshot) UserGroups(u *User) []string {
-	seen := map[*Group]bool{}
-	var walk func(g *Group)
-	walk = func(g *Group) {
-		if seen[g] {
-			return
-		}
-		seen[g] = true
-		for _, p := range g.Parents {
-			walk(p)
-		}
-	}
-	for _, g := range u.Groups {
-		walk(g)
-	}
-	out := []string{}
-	for g := range seen {
-		out = append(out, g.Name)
-	}
-	sort.Strings(out)
-	return out
+	return closure(u.Groups, func(g *Group) []*Group { return g.Parents }, func(g *Group) string { return g.Name })
 }
 
 // HostHostgroups lists every hostgroup h is in, directly or nested, sorted.
 func (s *Snapshot) HostHostgroups(h *Host) []string {
-	seen := map[*Hostgroup]bool{}
-	var walk func(g *Hostgroup)
-	walk = func(g *Hostgroup) {
+	return closure(h.Hostgroups, func(g *Hostgroup) []*Hostgroup { return g.Parents }, func(g *Hostgroup) string { return g.Name })
+}
+
+// closure returns the sorted names of start and everything above it in the parents graph.
+func closure[T comparable](start []T, parents func(T) []T, name func(T) string) []string {
+	seen := map[T]bool{}
+	var walk func(g T)
+	walk = func(g T) {
 		if seen[g] {
 			return
 		}
 		seen[g] = true
-		for _, p := range g.Parents {
+		for _, p := range parents(g) {
 			walk(p)
 		}
 	}
-	for _, g := range h.Hostgroups {
+	for _, g := range start {
 		walk(g)
 	}
 	out := []string{}
 	for g := range seen {
-		out = append(out, g.Name)
+		out = append(out, name(g))
 	}
 	sort.Strings(out)
 	return out
