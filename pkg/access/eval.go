@@ -67,50 +67,38 @@ func (s *Snapshot) index() {
 			hdirect[g.idx].set(r.idx)
 		}
 	}
-	s.groupBits = make([]bitset, len(s.Groups))
-	state := make([]byte, len(s.Groups))
-	var up func(g *Group) bitset
-	up = func(g *Group) bitset {
-		if state[g.idx] == 2 || state[g.idx] == 1 { // done, or a cycle: partial is fine
-			if s.groupBits[g.idx] == nil {
-				return direct[g.idx]
+	s.groupBits = inherit(s.Groups, n, direct, func(g *Group) int { return g.idx }, func(g *Group) []*Group { return g.Parents })
+	s.hgBits = inherit(s.Hostgroups, n, hdirect, func(g *Hostgroup) int { return g.idx }, func(g *Hostgroup) []*Hostgroup { return g.Parents })
+}
+
+// inherit gives each node the rules that name it or any node above it (its parents,
+// transitively): direct bits or-ed up the parents graph once, memoized. A cycle gets the
+// partial set reached so far.
+func inherit[T any](nodes []T, n int, direct []bitset, idx func(T) int, parents func(T) []T) []bitset {
+	bits := make([]bitset, len(nodes))
+	state := make([]byte, len(nodes))
+	var up func(g T) bitset
+	up = func(g T) bitset {
+		i := idx(g)
+		if state[i] != 0 { // done, or a cycle
+			if bits[i] == nil {
+				return direct[i]
 			}
-			return s.groupBits[g.idx]
+			return bits[i]
 		}
-		state[g.idx] = 1
+		state[i] = 1
 		b := newBits(n)
-		b.or(direct[g.idx])
-		for _, p := range g.Parents {
+		b.or(direct[i])
+		for _, p := range parents(g) {
 			b.or(up(p))
 		}
-		s.groupBits[g.idx], state[g.idx] = b, 2
+		bits[i], state[i] = b, 2
 		return b
 	}
-	for _, g := range s.Groups {
+	for _, g := range nodes {
 		up(g)
 	}
-	s.hgBits = make([]bitset, len(s.Hostgroups))
-	hstate := make([]byte, len(s.Hostgroups))
-	var hup func(g *Hostgroup) bitset
-	hup = func(g *Hostgroup) bitset {
-		if hstate[g.idx] != 0 {
-			if s.hgBits[g.idx] == nil {
-				return hdirect[g.idx]
-			}
-			return s.hgBits[g.idx]
-		}
-		hstate[g.idx] = 1
-		b := newBits(n)
-		b.or(hdirect[g.idx])
-		for _, p := range g.Parents {
-			b.or(hup(p))
-		}
-		s.hgBits[g.idx], hstate[g.idx] = b, 2
-		return b
-	}
-	for _, g := range s.Hostgroups {
-		hup(g)
-	}
+	return bits
 }
 
 // userRules is the set of enabled rules whose user side includes u.
