@@ -132,7 +132,8 @@ FUZZ_TARGETS := \
 	./pkg/names:FuzzNames ./pkg/idrange:FuzzNext ./pkg/idrange:FuzzUncovered \
 	./pkg/automember:FuzzValidate ./pkg/automember:FuzzParseCondition \
 	./pkg/directory:FuzzEscapeFilterValue ./pkg/directory:FuzzEscapeDNValue \
-	./pkg/sandbox:FuzzReadLDIF ./pkg/sandbox:FuzzSearchFilter ./pkg/siteconv:FuzzParse
+	./pkg/sandbox:FuzzReadLDIF ./pkg/sandbox:FuzzSearchFilter ./pkg/siteconv:FuzzParse \
+	./pkg/ldapdir/wire:FuzzEntry
 
 TEST_STEPS += fuzz-smoke bench-smoke
 

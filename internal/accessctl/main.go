@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -34,12 +35,32 @@ func Main() int {
 	flags := &factory.Flags{Set: map[string]string{}}
 	f := factory.New(versionString(), io, flags)
 	cmd := NewRootCmd(f, flags)
+	if path := os.Getenv("ACCESSCTL_CPUPROFILE"); path != "" {
+		// For the benchmarks (docs/benchmarks.md): where the client's time goes.
+		if stopProfile, err := startCPUProfile(path); err != nil {
+			fmt.Fprintln(io.ErrOut, "accessctl: cpu profile:", err)
+		} else {
+			defer stopProfile()
+		}
+	}
 	start := time.Now()
 	err := cmd.ExecuteContext(ctx)
 	if f.Debug != nil {
 		fmt.Fprintf(f.Debug, "debug: %d directory operation(s) in %s\n", f.Ops(), time.Since(start).Round(time.Millisecond))
 	}
 	return handleError(f, cmd, err)
+}
+
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 func versionString() string {

@@ -24,6 +24,7 @@ import (
 
 	"github.com/accessctl/accessctl/pkg/directory"
 	"github.com/accessctl/accessctl/pkg/ldapdir/saslgss"
+	"github.com/accessctl/accessctl/pkg/ldapdir/wire"
 )
 
 // Defaults.
@@ -89,6 +90,8 @@ type Options struct {
 type Client struct {
 	mu       sync.Mutex
 	conn     *ldap.Conn
+	tap      *tap          // under conn: decodes the entries of searches itself
+	dec      *wire.Decoder // for the tap; shares repeated values across searches
 	raw      net.Conn
 	server   string
 	failed   []string
@@ -317,11 +320,9 @@ func dialOne(ctx context.Context, o *Options, server string, krb *client.Client)
 		layer := map[byte]string{saslgss.LayerNone: "none", saslgss.LayerIntegrity: "integrity", saslgss.LayerConfidentiality: "confidentiality"}[mech.Security().Layer]
 		o.debugf("%s: gssapi bind as %s (spn %s, security layer %s) in %s", server,
 			krb.Credentials.CName().PrincipalNameString(), spn, layer, time.Since(start).Round(time.Millisecond))
-		c.conn = ldap.NewConn(wrapped, isTLS)
-		c.conn.Start()
+		c.start(wrapped, isTLS)
 	case Simple:
-		c.conn = ldap.NewConn(conn, isTLS)
-		c.conn.Start()
+		c.start(conn, isTLS)
 		c.conn.SetTimeout(firstAnswer)
 		err := c.conn.Bind(b.DN, b.Password)
 		c.ops.Add(1)
@@ -331,8 +332,7 @@ func dialOne(ctx context.Context, o *Options, server string, krb *client.Client)
 		}
 		o.debugf("%s: simple bind as %s in %s", server, b.DN, time.Since(start).Round(time.Millisecond))
 	case nil:
-		c.conn = ldap.NewConn(conn, isTLS)
-		c.conn.Start()
+		c.start(conn, isTLS)
 		o.debugf("%s: anonymous", server)
 	default:
 		return nil, fmt.Errorf("unknown bind %T", o.Bind)
@@ -340,6 +340,14 @@ func dialOne(ctx context.Context, o *Options, server string, krb *client.Client)
 	c.conn.SetTimeout(o.Timeout)
 	ok = true
 	return c, nil
+}
+
+// start hands conn, under the tap, to go-ldap.
+func (c *Client) start(conn net.Conn, isTLS bool) {
+	c.tap = newTap(conn)
+	c.dec = wire.NewDecoder(internedAttributes...)
+	c.conn = ldap.NewConn(c.tap, isTLS)
+	c.conn.Start()
 }
 
 // init reads the root DSE when no suffix was given: the suffix and the supported controls.

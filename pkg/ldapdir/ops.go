@@ -64,10 +64,20 @@ func (c *Client) search(ctx context.Context, req directory.SearchRequest, paged 
 			if paging != nil {
 				sr.Controls = []ldap.Control{paging}
 			}
+			capt := c.tap.arm(c.dec)
 			res, err := c.conn.Search(sr)
+			got, derr := c.tap.finish(capt)
 			c.ops.Add(1)
 			pages++
-			if res != nil {
+			for _, e := range got {
+				if !skipped(e.DN, skip) {
+					out = append(out, e)
+				}
+			}
+			if derr != nil && err == nil {
+				err = derr
+			}
+			if res != nil { // entries the tap did not take (none, normally)
 				for _, e := range res.Entries {
 					if skipped(e.DN, skip) {
 						continue
@@ -149,13 +159,19 @@ func toEntry(e *ldap.Entry) *directory.Entry {
 	return out
 }
 
-// interned are the attributes whose values repeat across a whole directory (object
-// classes, the groups and rules every user and host points at): one copy of each value
-// keeps a 90,000-entry read in far less memory.
-var interned = map[string]bool{
-	"objectclass": true, "memberof": true, "memberuser": true, "memberhost": true,
-	"loginshell": true, "gidnumber": true, "ipaenabledflag": true, "nsaccountlock": true,
-}
+// internedAttributes are the attributes whose values repeat across a whole directory
+// (object classes, the groups and rules every user and host points at): one copy of
+// each value keeps a 90,000-entry read in far less memory.
+var internedAttributes = []string{"objectClass", "memberOf", "memberUser", "memberHost",
+	"loginShell", "gidNumber", "ipaEnabledFlag", "nsAccountLock"}
+
+var interned = func() map[string]bool {
+	m := map[string]bool{}
+	for _, a := range internedAttributes {
+		m[strings.ToLower(a)] = true
+	}
+	return m
+}()
 
 // Add creates the entry. When its RDN is ipaUniqueID=autogenerate the server stores it
 // under a generated value; Add then finds the new entry by its cn under the parent and

@@ -7,6 +7,7 @@ import (
 
 	"github.com/jcmturner/gokrb5/v8/client"
 	"github.com/jcmturner/gokrb5/v8/crypto"
+	"github.com/jcmturner/gokrb5/v8/crypto/etype"
 	"github.com/jcmturner/gokrb5/v8/gssapi"
 	"github.com/jcmturner/gokrb5/v8/iana/flags"
 	"github.com/jcmturner/gokrb5/v8/iana/keyusage"
@@ -185,8 +186,11 @@ func (m *Mechanism) negotiate(in []byte) ([]byte, error) {
 	if m.hasSubkey {
 		fl |= FlagAcceptorSubkey
 	}
-	sec := &Security{Layer: layer, ServerMax: serverMax, key: m.key(fl), flags: fl}
-	out, err := Wrap(sec.key, usageInitiatorSeal, fl, sec.nextSend(), resp, false)
+	sec, err := newSecurity(layer, serverMax, m.key(fl), fl)
+	if err != nil {
+		return nil, fmt.Errorf("gssapi: %w", err)
+	}
+	out, err := wrap(sec.et, sec.key, usageInitiatorSeal, fl, sec.nextSend(), resp, false)
 	if err != nil {
 		return nil, err
 	}
@@ -205,10 +209,19 @@ type Security struct {
 	ServerMax uint32
 
 	key      types.EncryptionKey
+	et       etype.EType // with memoised derived keys
 	flags    byte
 	sendSeq  uint64
 	lastRecv uint64
 	haveRecv bool
+}
+
+func newSecurity(layer byte, serverMax uint32, key types.EncryptionKey, flags byte) (*Security, error) {
+	et, err := memoEtype(key.KeyType)
+	if err != nil {
+		return nil, err
+	}
+	return &Security{Layer: layer, ServerMax: serverMax, key: key, et: et, flags: flags}, nil
 }
 
 func (s *Security) nextSend() uint64 {
@@ -219,12 +232,12 @@ func (s *Security) nextSend() uint64 {
 
 // Wrap protects one outgoing buffer.
 func (s *Security) Wrap(p []byte) ([]byte, error) {
-	return Wrap(s.key, usageInitiatorSeal, s.flags, s.nextSend(), p, s.Layer == LayerConfidentiality)
+	return wrap(s.et, s.key, usageInitiatorSeal, s.flags, s.nextSend(), p, s.Layer == LayerConfidentiality)
 }
 
 // Unwrap checks (and decrypts) one incoming buffer.
 func (s *Security) Unwrap(b []byte) ([]byte, error) {
-	tok, err := Unwrap(s.key, usageAcceptorSeal, b, true)
+	tok, err := unwrap(s.et, s.key, usageAcceptorSeal, b, true)
 	if err != nil {
 		return nil, err
 	}

@@ -15,6 +15,7 @@ import (
 	"fmt"
 
 	"github.com/jcmturner/gokrb5/v8/crypto"
+	"github.com/jcmturner/gokrb5/v8/crypto/etype"
 	"github.com/jcmturner/gokrb5/v8/types"
 )
 
@@ -85,6 +86,10 @@ func Wrap(key types.EncryptionKey, usage uint32, flags byte, seq uint64, payload
 	if err != nil {
 		return nil, fmt.Errorf("wrap token: %w", err)
 	}
+	return wrap(et, key, usage, flags, seq, payload, sealed)
+}
+
+func wrap(et etype.EType, key types.EncryptionKey, usage uint32, flags byte, seq uint64, payload []byte, sealed bool) ([]byte, error) {
 	if sealed {
 		flags |= FlagSealed
 		h := header(flags, 0, 0, seq)
@@ -114,6 +119,14 @@ func Wrap(key types.EncryptionKey, usage uint32, flags byte, seq uint64, payload
 // the token must come from. Any RRC is honoured: the token data is un-rotated first, so
 // MIT's "payload then checksum, rotated" layout and RRC 0 tokens both parse.
 func Unwrap(key types.EncryptionKey, usage uint32, b []byte, fromAcceptor bool) (*Token, error) {
+	et, err := crypto.GetEtype(key.KeyType)
+	if err != nil {
+		return nil, fmt.Errorf("wrap token: %w", err)
+	}
+	return unwrap(et, key, usage, b, fromAcceptor)
+}
+
+func unwrap(et etype.EType, key types.EncryptionKey, usage uint32, b []byte, fromAcceptor bool) (*Token, error) {
 	if len(b) < hdrLen {
 		return nil, errors.New("wrap token: shorter than its header")
 	}
@@ -134,10 +147,6 @@ func Unwrap(key types.EncryptionKey, usage uint32, b []byte, fromAcceptor bool) 
 	}
 	if b[3] != 0xFF {
 		return nil, fmt.Errorf("wrap token: bad filler byte %#x", b[3])
-	}
-	et, err := crypto.GetEtype(key.KeyType)
-	if err != nil {
-		return nil, fmt.Errorf("wrap token: %w", err)
 	}
 	data := rotateLeft(b[hdrLen:], int(t.RRC))
 	if t.Flags&FlagSealed != 0 {

@@ -249,7 +249,10 @@ func TestConn(t *testing.T) {
 			cli, srv := net.Pipe()
 			const serverMax = 1000
 			fakeServer(t, srv, k, layer == LayerConfidentiality, serverMax)
-			sec := &Security{Layer: layer, ServerMax: serverMax, key: k, flags: FlagAcceptorSubkey}
+			sec, err := newSecurity(layer, serverMax, k, FlagAcceptorSubkey)
+			if err != nil {
+				t.Fatal(err)
+			}
 			c := NewConn(cli, sec)
 			defer c.Close()
 			msg := bytes.Repeat([]byte("0123456789"), 500) // 5000 octets: several buffers
