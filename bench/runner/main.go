@@ -38,7 +38,10 @@ var (
 	bin, work, ldapsURL string
 	env                 []string
 	reps                int
+	rowsWanted          map[string]bool // nil: all
 )
+
+func want(row string) bool { return rowsWanted == nil || rowsWanted[row] }
 
 func main() {
 	size := flag.String("size", "small", "size name (for the report)")
@@ -48,7 +51,18 @@ func main() {
 	load := flag.String("load", "", "how the directory was loaded (for the report)")
 	out := flag.String("out", "docs/benchmarks.md", "report to update")
 	flag.IntVar(&reps, "reps", envInt("BENCH_REPS", 3), "repetitions (median)")
+	only := flag.String("only", "", "run only these rows (comma-separated: cluster,offboard,audit,who,preview); with -out to a scratch file")
 	flag.Parse()
+	if *only != "" {
+		if *out == "docs/benchmarks.md" {
+			fmt.Fprintln(os.Stderr, "runner: -only writes a partial section: give -out a scratch file")
+			os.Exit(2)
+		}
+		rowsWanted = map[string]bool{}
+		for _, k := range strings.Split(*only, ",") {
+			rowsWanted[strings.TrimSpace(k)] = true
+		}
+	}
 	if err := run(*size, *infoPath, *conv, *load, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "runner:", err)
 		os.Exit(1)
@@ -95,7 +109,7 @@ func run(size, infoPath, conv, load, out string) error {
 	var rows []row
 
 	// cluster create vs ldapadd of the plan's own LDIF (same five entries, other name)
-	{
+	if want("cluster") {
 		var a, r []time.Duration
 		ops := ""
 		for i := 0; i < reps; i++ {
@@ -123,7 +137,7 @@ func run(size, infoPath, conv, load, out string) error {
 		rows = append(rows, row{name: "`cluster create`", raw: "one `ldapadd` of the same entries", acc: median(a), rawT: median(r), ops: ops})
 	}
 	// user offboard (a user in 200 groups) vs one ldapmodify batch of the same changes
-	if len(inf.Offboard) >= 2 {
+	if len(inf.Offboard) >= 2 && want("offboard") {
 		var a, r []time.Duration
 		ops := ""
 		n := min(reps, len(inf.Offboard)/2)
@@ -153,14 +167,17 @@ func run(size, infoPath, conv, load, out string) error {
 	host := inf.Hosts[0]
 	hg := "hg0001"
 	reads := []struct {
-		name string
-		args []string
+		key, name string
+		args      []string
 	}{
-		{"`audit`", []string{"audit", "-o", "json", "--fail-on", "none"}},
-		{"`access who HOST`", []string{"access", "who", host, "-o", "json"}},
-		{"`automember preview HG --regex`", []string{"automember", "preview", hg, "--regex", "^hg0002-.*", "-o", "json"}},
+		{"audit", "`audit`", []string{"audit", "-o", "json", "--fail-on", "none"}},
+		{"who", "`access who HOST`", []string{"access", "who", host, "-o", "json"}},
+		{"preview", "`automember preview HG --regex`", []string{"automember", "preview", hg, "--regex", "^hg0002-.*", "-o", "json"}},
 	}
 	for _, rd := range reads {
+		if !want(rd.key) {
+			continue
+		}
 		rw, err := readRow(rd.name, rd.args)
 		if err != nil {
 			return err
@@ -233,40 +250,24 @@ var searchRe = regexp.MustCompile(`^ldap: search base="([^"]*)" scope=(\w+) filt
 // ldapsearch, one process each.
 func readRow(name string, args []string) (row, error) {
 	var a, r []time.Duration
-	ops := ""
-	var searches [][]string
-	// one untimed run first: the server was just restarted by the import, and the first
-	// reader would otherwise pay for the cold entry cache alone
-	_, _, _ = timed(bin, args...)
+	// One untimed run first, which also tells the searches: the server was just
+	// restarted by the import, and the first reader would otherwise pay for the cold
+	// entry cache alone.
+	_, stderr, err := timed(bin, append([]string{"--debug"}, args...)...)
+	if err != nil && !strings.Contains(stderr, "finding") {
+		return row{}, fmt.Errorf("%s: %v\n%s", name, err, stderr)
+	}
+	ops, searches := opCount(stderr), searchesOf(stderr)
+	if len(searches) == 0 {
+		return row{name: name, raw: "ldapsearch", notMeasured: "no search seen in --debug output"}, nil
+	}
+	// The two sides take turns, so that both meet the same server and machine load.
 	for i := 0; i < reps; i++ {
 		d, stderr, err := timed(bin, append([]string{"--debug"}, args...)...)
 		if err != nil && !strings.Contains(stderr, "finding") {
 			return row{}, fmt.Errorf("%s: %v\n%s", name, err, stderr)
 		}
-		a, ops = append(a, d), opCount(stderr)
-		searches = nil
-		for _, l := range strings.Split(stderr, "\n") {
-			m := searchRe.FindStringSubmatch(l)
-			if m == nil || m[1] == "" {
-				continue
-			}
-			scope := map[string]string{"base": "base", "one": "one", "sub": "sub", "single": "one", "whole": "sub", "subtree": "sub"}[strings.ToLower(m[2])]
-			if scope == "" {
-				scope = "sub"
-			}
-			// the same page size as accessctl's (entries / pages, rounded up to 100)
-			n, _ := strconv.Atoi(m[5])
-			pages, _ := strconv.Atoi(m[6])
-			page := 500
-			if pages > 1 {
-				page = ((n/pages + 99) / 100) * 100
-			}
-			s := []string{"-Q", "-Y", "GSSAPI", "-H", ldapsURL, "-LLL", "-o", "ldif-wrap=no", "-E", fmt.Sprintf("pr=%d/noprompt", page), "-b", m[1], "-s", scope, m[3]}
-			s = append(s, strings.Fields(m[4])...)
-			searches = append(searches, s)
-		}
-	}
-	for i := 0; i < reps; i++ {
+		a = append(a, d)
 		var total time.Duration
 		for _, s := range searches {
 			d, stderr, err := timed("ldapsearch", s...)
@@ -278,10 +279,34 @@ func readRow(name string, args []string) (row, error) {
 		r = append(r, total)
 	}
 	raw := fmt.Sprintf("`ldapsearch` of the same %d search(es)", len(searches))
-	if len(searches) == 0 {
-		return row{name: name, raw: "ldapsearch", notMeasured: "no search seen in --debug output"}, nil
-	}
 	return row{name: name, raw: raw, acc: median(a), rawT: median(r), ops: ops}, nil
+}
+
+// searchesOf turns the searches in accessctl's --debug output into ldapsearch
+// arguments: base, scope, filter, attributes and page size.
+func searchesOf(stderr string) [][]string {
+	var searches [][]string
+	for _, l := range strings.Split(stderr, "\n") {
+		m := searchRe.FindStringSubmatch(l)
+		if m == nil || m[1] == "" {
+			continue
+		}
+		scope := map[string]string{"base": "base", "one": "one", "sub": "sub", "single": "one", "whole": "sub", "subtree": "sub"}[strings.ToLower(m[2])]
+		if scope == "" {
+			scope = "sub"
+		}
+		// the same page size as accessctl's (entries / pages, rounded up to 100)
+		n, _ := strconv.Atoi(m[5])
+		pages, _ := strconv.Atoi(m[6])
+		page := 500
+		if pages > 1 {
+			page = ((n/pages + 99) / 100) * 100
+		}
+		s := []string{"-Q", "-Y", "GSSAPI", "-H", ldapsURL, "-LLL", "-o", "ldif-wrap=no", "-E", fmt.Sprintf("pr=%d/noprompt", page), "-b", m[1], "-s", scope, m[3]}
+		s = append(s, strings.Fields(m[4])...)
+		searches = append(searches, s)
+	}
+	return searches
 }
 
 func opCount(stderr string) string {

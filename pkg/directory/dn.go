@@ -143,7 +143,11 @@ func EqualDN(a, b string) bool { return NormalizeDN(a) == NormalizeDN(b) }
 
 // NormalizeDN lower-cases a DN and strips spaces around RDN separators and '='.
 func NormalizeDN(dn string) string {
+	if isNormal(dn) {
+		return dn // most DNs a server returns: no copy
+	}
 	var b strings.Builder
+	b.Grow(len(dn))
 	esc := false
 	for i := 0; i < len(dn); i++ {
 		c := dn[i]
@@ -179,6 +183,17 @@ func NormalizeDN(dn string) string {
 		b.WriteByte(lower(c))
 	}
 	return b.String()
+}
+
+// isNormal reports whether NormalizeDN would return dn unchanged: no upper case, no
+// spaces, no escapes.
+func isNormal(dn string) bool {
+	for i := 0; i < len(dn); i++ {
+		if c := dn[i]; c == ' ' || c == '\\' || (c >= 'A' && c <= 'Z') {
+			return false
+		}
+	}
+	return true
 }
 
 func lower(c byte) byte {
