@@ -33,7 +33,8 @@ const (
 // TestSeededFindingsLive loads testdata/seed.ldif (one planted violation of every kind)
 // into a backend of its own on the live 389-ds, audits it there over LDAPS, and expects
 // what the sandbox finds: every kind exactly once with the same objects, and the same
-// JSON report but for the suffix.
+// JSON report but for the suffix, and the same access explain answer for every user on
+// every host.
 func TestSeededFindingsLive(t *testing.T) {
 	env := testenv.Live(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -72,6 +73,31 @@ func TestSeededFindingsLive(t *testing.T) {
 	b, _ := json.Marshal(live)
 	if toLive(string(a)) != string(b) {
 		t.Errorf("live and sandbox audits of the seed differ:\nlive    %s\nsandbox %s", b, toLive(string(a)))
+	}
+
+	// access explain, every user on every host: the live answers are the sandbox's
+	// (whose hand-worked table is pkg/access's TestExplainTable).
+	sbSnap, err := access.ReadFile("testdata/seed.ldif")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pairs := 0
+	for _, u := range sbSnap.Users {
+		for _, h := range sbSnap.Hosts {
+			lu, lh := snap.User(u.UID), snap.Host(h.FQDN)
+			if lu == nil || lh == nil {
+				t.Fatalf("user %s or host %s missing from the live copy", u.UID, h.FQDN)
+			}
+			want, _ := json.Marshal(sbSnap.Explain(u, h))
+			got, _ := json.Marshal(snap.Explain(lu, lh))
+			if toLive(string(want)) != string(got) {
+				t.Errorf("explain %s %s: live %s\nsandbox %s", u.UID, h.FQDN, got, toLive(string(want)))
+			}
+			pairs++
+		}
+	}
+	if pairs < 100 {
+		t.Errorf("only %d user x host pairs compared", pairs)
 	}
 }
 
