@@ -110,14 +110,14 @@ func TestSeededSecrets(t *testing.T) {
 		t.Errorf("mode %v, want 0600", fi.Mode().Perm())
 	}
 	out, _ := os.ReadFile(p)
-	if strings.Contains(string(out), "secretAAAA") || !strings.Contains(string(out), "userPassword: REDACTED") {
+	if strings.Contains(string(out), "secretAAAA") || strings.Contains(string(out), "{SSHA}seeded-") || !strings.Contains(string(out), "userPassword: REDACTED") {
 		t.Errorf("password not redacted")
 	}
 	if strings.Contains(string(out), "cn=compat") {
 		t.Errorf("cn=compat written")
 	}
-	if stripped != 1 {
-		t.Errorf("stripped %d values, want 1", stripped)
+	if stripped != 3 { // the role account's password and the two bind DNs'
+		t.Errorf("stripped %d values, want 3", stripped)
 	}
 	fs, err := access.ReadFile(p)
 	if err != nil {
