@@ -185,7 +185,8 @@ func ParseHeader(msg []byte) (Header, error) {
 	return Header{MsgID: id, Op: op, start: os, end: oe}, nil
 }
 
-// Decoder builds directory entries from SearchResultEntry messages.
+// Decoder builds directory entries from SearchResultEntry messages. It is not safe for
+// concurrent use: the tap calls it from go-ldap's one reader goroutine.
 type Decoder struct {
 	shared map[string]bool // lower-cased names of attributes whose values are interned
 	byName map[string]bool // shared, by the names as the server spells them
