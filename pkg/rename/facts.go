@@ -30,6 +30,9 @@ type Service struct {
 	// --pac-type / --auth-ind).
 	AuthzData []string `json:"authz_data,omitempty" yaml:"authz_data,omitempty"`
 	AuthInd   []string `json:"auth_ind,omitempty" yaml:"auth_ind,omitempty"`
+	// TicketFlags is the stored krbTicketFlags (ok-as-delegate and the like), carried
+	// over as it is; empty when the entry has none (FreeIPA's default).
+	TicketFlags string `json:"ticket_flags,omitempty" yaml:"ticket_flags,omitempty"`
 	// Keytab is where the service's keys live on the host (FreeIPA does not store it:
 	// --service-keytab NAME=PATH, else a placeholder).
 	Keytab string `json:"keytab" yaml:"keytab"`
@@ -62,7 +65,10 @@ type Facts struct {
 	Suffix string `json:"suffix" yaml:"suffix"`
 	HostDN string `json:"host_dn" yaml:"host_dn"`
 	// HostCertificate is set when the host entry itself holds a userCertificate.
-	HostCertificate bool         `json:"host_certificate" yaml:"host_certificate"`
+	HostCertificate bool `json:"host_certificate" yaml:"host_certificate"`
+	// HostTicketFlags is the host entry's krbTicketFlags: the re-enrolled host gets
+	// FreeIPA's default, so accessctl sets it back (ipa host-mod --ok-as-delegate ...).
+	HostTicketFlags string       `json:"host_ticket_flags,omitempty" yaml:"host_ticket_flags,omitempty"`
 	Services        []Service    `json:"services" yaml:"services"`
 	Hostgroups      []Membership `json:"hostgroups" yaml:"hostgroups"`
 	Rules           []RuleRef    `json:"rules" yaml:"rules"`
@@ -123,7 +129,7 @@ func Observe(ctx context.Context, dir directory.Client, old, new string) (*Obser
 		BaseDN: directory.In("cn=accounts", s), Scope: directory.ScopeSub,
 		Filter: fmt.Sprintf("(&(objectClass=ipaservice)(|(fqdn=%s)(fqdn=%s)(krbPrincipalName=*/%s@*)(krbPrincipalName=*/%s@*)))", eo, en, eo, en),
 		Attributes: []string{"objectClass", "fqdn", "krbPrincipalName", "krbCanonicalName", "memberOf", "userCertificate",
-			"ipaKrbAuthzData", "krbPrincipalAuthInd", "managedBy"},
+			"ipaKrbAuthzData", "krbPrincipalAuthInd", "krbTicketFlags", "managedBy"},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read hosts and services: %w", err)
@@ -200,7 +206,7 @@ func Gather(ob *Observed, suffix, old, new string, opts Options) (*Facts, error)
 		return nil, fmt.Errorf("host %s does not exist", old)
 	}
 	f := &Facts{Old: old, New: new, Suffix: suffix, HostDN: ob.Old.DN, Realm: opts.Realm,
-		HostCertificate: len(ob.Old.Get("userCertificate")) > 0}
+		HostCertificate: len(ob.Old.Get("userCertificate")) > 0, HostTicketFlags: ob.Old.First("krbTicketFlags")}
 	if p := ob.Old.First("krbPrincipalName"); strings.Contains(p, "@") {
 		f.Realm = p[strings.LastIndex(p, "@")+1:]
 	}
@@ -211,7 +217,8 @@ func Gather(ob *Observed, suffix, old, new string, opts Options) (*Facts, error)
 		p := e.First("krbPrincipalName")
 		name, _, _ := strings.Cut(p, "/")
 		sv := Service{Principal: p, Name: name, DN: e.DN, Certificate: len(e.Get("userCertificate")) > 0,
-			AuthzData: e.Get("ipaKrbAuthzData"), AuthInd: e.Get("krbPrincipalAuthInd"), Keytab: opts.Keytabs[name]}
+			AuthzData: e.Get("ipaKrbAuthzData"), AuthInd: e.Get("krbPrincipalAuthInd"), TicketFlags: e.First("krbTicketFlags"),
+			Keytab: opts.Keytabs[name]}
 		if sv.Keytab == "" {
 			sv.Keytab = "/path/to/" + name + ".keytab"
 		}

@@ -51,7 +51,10 @@ func TestGather(t *testing.T) {
 			}
 			want := []rename.Service{
 				{Principal: "HTTP/" + fx.Old + "@" + realm, Name: "HTTP", Certificate: true, Keytab: "/etc/httpd/conf/ipa.keytab"},
-				{Principal: "nfs/" + fx.Old + "@" + realm, Name: "nfs", Keytab: "/path/to/nfs.keytab"},
+				{Principal: "nfs/" + fx.Old + "@" + realm, Name: "nfs", TicketFlags: renametest.TicketFlags, Keytab: "/path/to/nfs.keytab"},
+			}
+			if f.HostTicketFlags != renametest.TicketFlags {
+				t.Errorf("host ticket flags %q, want %q", f.HostTicketFlags, renametest.TicketFlags)
 			}
 			for i := range f.Services {
 				f.Services[i].DN = ""

@@ -2,6 +2,7 @@ package rename
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/accessctl/accessctl/pkg/directory"
@@ -94,7 +95,11 @@ func Steps(f *Facts) []Step {
 	for _, s := range f.Services {
 		svc.Commands = append(svc.Commands, serviceAddCommand(f, s))
 	}
-	if len(f.Services) == 0 {
+	if cmd := hostModCommand(f); cmd != "" {
+		svc.Title = "Re-create the services and the host's ticket flags"
+		svc.Commands = append(svc.Commands, cmd)
+	}
+	if len(svc.Commands) == 0 {
 		svc.Notes = append(svc.Notes, "No services to re-create.")
 	} else {
 		svc.Notes = append(svc.Notes, "accessctl applies these as one plan (all or nothing) once "+f.New+" is enrolled.")
@@ -138,7 +143,45 @@ func serviceAddCommand(f *Facts, s Service) string {
 	for _, v := range s.AuthInd {
 		args = append(args, "--auth-ind="+v)
 	}
-	return ipa.Command(args...)
+	return ipa.Command(append(args, ticketFlagOptions(s.TicketFlags)...)...)
+}
+
+// hostModCommand is `ipa host-mod NEW` with OLD's ticket flags, or "" when OLD had
+// FreeIPA's default.
+func hostModCommand(f *Facts) string {
+	opts := ticketFlagOptions(f.HostTicketFlags)
+	if len(opts) == 0 {
+		return ""
+	}
+	return ipa.Command(append([]string{"host-mod", f.New}, opts...)...)
+}
+
+// The krbTicketFlags bits FreeIPA's host and service commands set, with their option
+// and whether FreeIPA's default (no krbTicketFlags: 0x80) has them.
+var ticketFlags = []struct {
+	bit    int64
+	option string
+	dflt   bool
+}{
+	{0x00000080, "--requires-pre-auth", true},
+	{0x00100000, "--ok-as-delegate", false},
+	{0x00200000, "--ok-to-auth-as-delegate", false},
+}
+
+// ticketFlagOptions are the ipa options that give an entry the krbTicketFlags value
+// flags: one per bit that differs from FreeIPA's default.
+func ticketFlagOptions(flags string) []string {
+	v, err := strconv.ParseInt(flags, 10, 64)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, tf := range ticketFlags {
+		if set := v&tf.bit != 0; set != tf.dflt {
+			out = append(out, tf.option+"="+strconv.FormatBool(set))
+		}
+	}
+	return out
 }
 
 func getcert(f *Facts, svc, file string) string {
@@ -165,6 +208,9 @@ func ServiceEntry(f *Facts, s Service, hostDN string) *directory.Entry {
 	}
 	if len(s.AuthInd) > 0 {
 		e.Set("krbPrincipalAuthInd", s.AuthInd...)
+	}
+	if s.TicketFlags != "" {
+		e.Set("krbTicketFlags", s.TicketFlags)
 	}
 	return e
 }
@@ -195,7 +241,46 @@ func PlanServices(f *Facts, ob *Observed) (*plan.Plan, error) {
 		}
 		p.Add(c)
 	}
+	if c := hostFlagsChange(f, ob.New); c != nil {
+		p.Add(*c)
+	}
 	return p, nil
+}
+
+// hostFlagsChange gives NEW's host entry OLD's krbTicketFlags, as `ipa host-mod` does
+// (adding krbTicketPolicyAux, the class that allows the attribute); nil when they agree.
+func hostFlagsChange(f *Facts, host *directory.Entry) *plan.Change {
+	have := host.First("krbTicketFlags")
+	if f.HostTicketFlags == "" || effectiveFlags(have) == effectiveFlags(f.HostTicketFlags) {
+		return nil
+	}
+	c := &plan.Change{Action: plan.Modify, Kind: "host", Name: f.New, DN: host.DN,
+		Before: map[string][]string{"krbticketflags": host.Get("krbTicketFlags")},
+		Notes:  []string{fmt.Sprintf("krbTicketFlags %s as on %s (was %s)", f.HostTicketFlags, f.Old, orDefault(have))}}
+	if cmd := hostModCommand(f); cmd != "" {
+		c.IPA = []string{cmd}
+	}
+	if !host.HasObjectClass("krbticketpolicyaux") {
+		c.Mods = append(c.Mods, directory.Mod{Op: directory.ModAdd, Attr: "objectClass", Values: []string{"krbticketpolicyaux"}})
+	}
+	c.Mods = append(c.Mods, directory.Mod{Op: directory.ModReplace, Attr: "krbTicketFlags", Values: []string{f.HostTicketFlags}})
+	return c
+}
+
+// effectiveFlags is what the KDC applies: no krbTicketFlags means FreeIPA's default.
+func effectiveFlags(flags string) int64 {
+	v, err := strconv.ParseInt(flags, 10, 64)
+	if err != nil {
+		return ticketFlags[0].bit
+	}
+	return v
+}
+
+func orDefault(flags string) string {
+	if flags == "" {
+		return "FreeIPA's default"
+	}
+	return flags
 }
 
 // Leftovers lists what still exists of OLD: its host entry and services.

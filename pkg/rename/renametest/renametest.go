@@ -1,5 +1,6 @@
-// Package renametest builds the host-rename test fixture on any directory: a host with two
-// services (one holding a certificate) in three hostgroups by automember, an HBAC and a
+// Package renametest builds the host-rename test fixture on any directory: a host trusted
+// for delegation with two services (one holding a certificate, one trusted for
+// delegation) in three hostgroups by automember, an HBAC and a
 // sudo rule reaching it, and a fourth rule for other names; and simulates the operator's
 // `ipa host-del` and re-enrollment.
 package renametest
@@ -20,6 +21,10 @@ import (
 	"github.com/accessctl/accessctl/pkg/directory"
 	"github.com/accessctl/accessctl/pkg/ipa"
 )
+
+// TicketFlags are the krbTicketFlags of Old and of its nfs service: FreeIPA's default
+// (requires pre-authentication, 0x80) plus ok-as-delegate (0x100000).
+const TicketFlags = "1048704"
 
 // Fixture names the objects made.
 type Fixture struct {
@@ -109,14 +114,21 @@ func New(t *testing.T, dir directory.Client, p, realm string) *Fixture {
 	add(ipa.SudoRule(ipa.SudoRuleSpec{Name: p + "-sudo", CmdAll: true, RunAsUserAll: true, RunAsGroupAll: true,
 		HostDNs: []string{ipa.HostgroupDN(p+"c", s)}}, s))
 	add(ipa.HBACRule(p+"-web", nil, []string{ipa.HostgroupDN(p+"d", s)}, s))
-	if _, err := dir.Add(ctx, HostEntry(fx.Old, realm, s)); err != nil {
+	host := HostEntry(fx.Old, realm, s)
+	host.Set("objectClass", append(host.Get("objectClass"), "krbticketpolicyaux")...)
+	host.Set("krbTicketFlags", TicketFlags) // ipa host-mod --ok-as-delegate=true
+	if _, err := dir.Add(ctx, host); err != nil {
 		t.Fatalf("fixture: add host: %v", err)
 	}
 	for _, sv := range []struct {
 		name string
 		cert bool
 	}{{"HTTP", true}, {"nfs", false}} {
-		if _, err := dir.Add(ctx, ServiceEntry(t, sv.name, fx.Old, realm, s, sv.cert)); err != nil {
+		e := ServiceEntry(t, sv.name, fx.Old, realm, s, sv.cert)
+		if sv.name == "nfs" {
+			e.Set("krbTicketFlags", TicketFlags) // ipa service-add --ok-as-delegate=true
+		}
+		if _, err := dir.Add(ctx, e); err != nil {
 			t.Fatalf("fixture: add service: %v", err)
 		}
 	}

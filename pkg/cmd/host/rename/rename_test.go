@@ -95,6 +95,18 @@ func want(t *testing.T, r result, code int, stdout, stderr string) {
 	}
 }
 
+func hostEntry(t *testing.T, dir directory.Client, fqdn string) *directory.Entry {
+	t.Helper()
+	es, err := dir.Search(context.Background(), directory.SearchRequest{
+		BaseDN: ipa.HostDN(fqdn, dir.Suffix()), Scope: directory.ScopeBase,
+		Attributes: []string{"objectClass", "krbTicketFlags"},
+	})
+	if err != nil || len(es) != 1 {
+		t.Fatalf("read host %s: %v", fqdn, err)
+	}
+	return es[0]
+}
+
 func serviceEntries(t *testing.T, dir directory.Client, fqdn string) []*directory.Entry {
 	t.Helper()
 	es, err := dir.Search(context.Background(), directory.SearchRequest{
@@ -161,8 +173,9 @@ func TestWalk(t *testing.T) {
 			want(t, run(t, dir, nil, old, new, "--step-done", "7"), 3, "", "not enrolled")
 			fx.Enroll(t, new) // ipa-client-install on the renamed machine
 
-			// Step 8 is a plan: interrupted at each write it leaves nothing and step 8 pending.
-			for failAt := int64(1); failAt <= 2; failAt++ {
+			// Step 8 is a plan (two services, the host's ticket flags): interrupted at each
+			// write it leaves nothing and step 8 pending.
+			for failAt := int64(1); failAt <= 3; failAt++ {
 				args := []string{old, new}
 				if failAt == 1 {
 					args = append(args, "--step-done", "7")
@@ -175,10 +188,19 @@ func TestWalk(t *testing.T) {
 				if got := serviceEntries(t, dir, new); len(got) != 0 {
 					t.Fatalf("fault at %d left %d service(s)", failAt, len(got))
 				}
+				if h := hostEntry(t, dir, new); h.First("krbTicketFlags") != "" || h.HasObjectClass("krbticketpolicyaux") {
+					t.Fatalf("fault at %d left the host's ticket flags: %+v", failAt, h)
+				}
 			}
 			// Resumed: the services are made, the hostgroups check out, step 10 waits.
 			r = run(t, dir, nil, old, new)
 			want(t, r, 0, "2 to create", "has the announced hostgroups and rules")
+			if !strings.Contains(r.out, "krbTicketFlags "+renametest.TicketFlags+" as on "+old) {
+				t.Errorf("plan lacks the host's ticket flags:\n%s", r.out)
+			}
+			if h := hostEntry(t, dir, new); h.First("krbTicketFlags") != renametest.TicketFlags || !h.HasObjectClass("krbticketpolicyaux") {
+				t.Errorf("%s: krbTicketFlags %q, want %s as on %s", new, h.First("krbTicketFlags"), renametest.TicketFlags, old)
+			}
 			if !strings.Contains(r.out, "ipa-getcert request -K HTTP/"+new) || strings.Contains(r.out, "ipa-getcert request -K nfs/") {
 				t.Errorf("step 10 must re-issue the HTTP certificate only:\n%s", r.out)
 			}
@@ -198,6 +220,10 @@ func TestWalk(t *testing.T) {
 				}
 				if e.First("ipaUniqueID") == "" || e.First("ipaUniqueID") == ipa.Autogenerate {
 					t.Errorf("%s ipaUniqueID %q", e.DN, e.First("ipaUniqueID"))
+				}
+				wantFlags := map[bool]string{true: renametest.TicketFlags}[strings.HasPrefix(p, "nfs/")]
+				if e.First("krbTicketFlags") != wantFlags {
+					t.Errorf("%s krbTicketFlags %q, want %q", p, e.First("krbTicketFlags"), wantFlags)
 				}
 			}
 			want(t, run(t, dir, nil, old, new, "--step-done", "10"), 0, "", "complete")
