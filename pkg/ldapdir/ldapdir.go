@@ -24,7 +24,6 @@ import (
 
 	"github.com/accessctl/accessctl/pkg/directory"
 	"github.com/accessctl/accessctl/pkg/ldapdir/saslgss"
-	"github.com/accessctl/accessctl/pkg/ldapdir/wire"
 )
 
 // Defaults.
@@ -90,8 +89,7 @@ type Options struct {
 type Client struct {
 	mu       sync.Mutex
 	conn     *ldap.Conn
-	tap      *tap          // under conn: decodes the entries of searches itself
-	dec      *wire.Decoder // for the tap; shares repeated values across searches
+	tap      *tap // under conn: decodes the entries of searches itself
 	raw      net.Conn
 	server   string
 	failed   []string
@@ -345,7 +343,6 @@ func dialOne(ctx context.Context, o *Options, server string, krb *client.Client)
 // start hands conn, under the tap, to go-ldap.
 func (c *Client) start(conn net.Conn, isTLS bool) {
 	c.tap = newTap(conn)
-	c.dec = wire.NewDecoder(internedAttributes...)
 	c.conn = ldap.NewConn(c.tap, isTLS)
 	c.conn.Start()
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/go-ldap/ldap/v3"
 
 	"github.com/accessctl/accessctl/pkg/directory"
+	"github.com/accessctl/accessctl/pkg/ldapdir/wire"
 )
 
 // compatTrees are FreeIPA's generated compatibility trees, skipped by suffix searches.
@@ -52,6 +53,9 @@ func (c *Client) search(ctx context.Context, req directory.SearchRequest, paged 
 	var out []*directory.Entry
 	pages := 0
 	start := time.Now()
+	// One decoder per search: the pages share one copy of each repeated value, and the
+	// table goes with the result.
+	dec := wire.NewDecoder(internedAttributes...)
 	err := c.run(ctx, "search", req.BaseDN, func() error {
 		out, pages = out[:0], 0 // a retried search starts over
 		sr := ldap.NewSearchRequest(req.BaseDN, scopeOf(req.Scope), ldap.NeverDerefAliases, req.SizeLimit, 0, false,
@@ -64,7 +68,7 @@ func (c *Client) search(ctx context.Context, req directory.SearchRequest, paged 
 			if paging != nil {
 				sr.Controls = []ldap.Control{paging}
 			}
-			capt := c.tap.arm(c.dec)
+			capt := c.tap.arm(dec)
 			res, err := c.conn.Search(sr)
 			got, derr := c.tap.finish(capt)
 			c.ops.Add(1)
@@ -74,8 +78,8 @@ func (c *Client) search(ctx context.Context, req directory.SearchRequest, paged 
 					out = append(out, e)
 				}
 			}
-			if derr != nil && err == nil {
-				err = derr
+			if derr != nil {
+				err = derr // before any size-limit leniency below: entries are missing
 			}
 			if res != nil { // entries the tap did not take (none, normally)
 				for _, e := range res.Entries {

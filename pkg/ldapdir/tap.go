@@ -39,6 +39,9 @@ type capture struct {
 // large group is a few MiB; the bound only stops a runaway length).
 const maxMessage = 256 << 20
 
+// keepBuffer is the largest read buffer kept for the next message.
+const keepBuffer = 1 << 20
+
 func newTap(c net.Conn) *tap {
 	return &tap{Conn: c, r: bufio.NewReaderSize(c, 64<<10), active: map[int64]*capture{}}
 }
@@ -91,6 +94,9 @@ func (t *tap) Read(p []byte) (int, error) {
 			return 0, err
 		}
 		t.buf = msg[:0]
+		if cap(t.buf) > keepBuffer {
+			t.buf = nil // one huge entry must not pin its buffer for the connection's life
+		}
 		h, err := wire.ParseHeader(msg)
 		if err == nil && (h.Op == wire.OpSearchEntry || h.Op == wire.OpSearchDone) {
 			t.mu.Lock()

@@ -1,6 +1,7 @@
 package saslgss
 
 import (
+	"crypto/hmac"
 	"sync"
 
 	"github.com/jcmturner/gokrb5/v8/crypto"
@@ -85,6 +86,9 @@ func (m *keyMemo) GetChecksumHash(protocolKey, data []byte, usage uint32) ([]byt
 	return common.GetHash(data, protocolKey, common.GetUsageKc(usage), m)
 }
 
+// VerifyChecksum is gokrb5's: false when the key cannot be derived (common.VerifyChecksum
+// would compare an empty checksum with nil and say true).
 func (m *keyMemo) VerifyChecksum(protocolKey, data, chksum []byte, usage uint32) bool {
-	return common.VerifyChecksum(protocolKey, chksum, data, usage, m)
+	want, err := m.GetChecksumHash(protocolKey, data, usage)
+	return err == nil && hmac.Equal(chksum, want)
 }

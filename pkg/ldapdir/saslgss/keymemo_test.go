@@ -50,10 +50,16 @@ func TestKeyMemoInteroperates(t *testing.T) {
 					if !dec.VerifyChecksum(k.KeyValue, msg, sum, usageInitiatorSeal) {
 						t.Fatalf("%s: checksum does not verify", dir.name)
 					}
+					if dec.VerifyChecksum(k.KeyValue, msg, nil, usageInitiatorSeal) || dec.VerifyChecksum(k.KeyValue, msg, sum[1:], usageInitiatorSeal) {
+						t.Fatalf("%s: an empty or cut checksum verifies", dir.name)
+					}
 				}
 			}
 			if n := len(memo.(*keyMemo).keys); n != 3 {
 				t.Errorf("memo holds %d derived keys, want 3 (Ke, Ki, Kc)", n)
+			}
+			if memo.VerifyChecksum([]byte("short key"), []byte("m"), nil, usageInitiatorSeal) {
+				t.Error("an empty checksum verifies under a bad key")
 			}
 		})
 	}

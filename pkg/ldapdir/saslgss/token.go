@@ -150,6 +150,10 @@ func unwrap(et etype.EType, key types.EncryptionKey, usage uint32, b []byte, fro
 	}
 	data := rotateLeft(b[hdrLen:], int(t.RRC))
 	if t.Flags&FlagSealed != 0 {
+		// gokrb5 slices the checksum off without a length check: a short token would panic.
+		if min := et.GetConfounderByteSize() + et.GetHMACBitLength()/8; len(data) < min {
+			return nil, fmt.Errorf("wrap token: %d octets of sealed data, at least %d needed", len(data), min)
+		}
 		plain, err := et.DecryptMessage(key.KeyValue, data, usage)
 		if err != nil {
 			return nil, fmt.Errorf("wrap token: decrypt: %w", err)

@@ -125,6 +125,7 @@ func TestUnwrapRejects(t *testing.T) {
 		{"tampered checksum", flip(good, len(good)-1), "checksum mismatch"},
 		{"tampered sealed", flip(sealed, len(sealed)-20), "decrypt"},
 		{"tampered sealed header", flip(sealed, 9), "encrypted header"},
+		{"sealed, too short to hold a checksum", sealed[:hdrLen+5], "sealed data"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -106,6 +106,9 @@ func length(b []byte) (n, hl int, err error) {
 func ReadMessage(r *bufio.Reader, buf []byte, max int) ([]byte, error) {
 	head, err := r.Peek(2)
 	if err != nil {
+		if len(head) > 0 { // a message cut short, not a clean end of the stream
+			return nil, unexpectedEOF(err)
+		}
 		return nil, err
 	}
 	if head[0] != tagSequence {
@@ -113,7 +116,11 @@ func ReadMessage(r *bufio.Reader, buf []byte, max int) ([]byte, error) {
 	}
 	hl := 1
 	if head[1] >= 0x80 {
-		hl += int(head[1] & 0x7f)
+		k := int(head[1] & 0x7f)
+		if k == 0 || k > 4 {
+			return nil, malformed("message length of %d octets", k)
+		}
+		hl += k
 	}
 	head, err = r.Peek(1 + hl)
 	if err != nil {
@@ -123,10 +130,10 @@ func ReadMessage(r *bufio.Reader, buf []byte, max int) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	total := 1 + hl + n
-	if total > max {
-		return nil, fmt.Errorf("LDAP message of %d octets exceeds %d", total, max)
+	if n > max-1-hl { // compared before adding: no overflow where int is 32 bits
+		return nil, fmt.Errorf("LDAP message with %d octets of content exceeds %d", n, max)
 	}
+	total := 1 + hl + n
 	if cap(buf) < total {
 		buf = make([]byte, total)
 	}
@@ -266,6 +273,9 @@ func (d *Decoder) Entry(msg []byte, h Header) (*directory.Entry, error) {
 			s, e, err := expect(b, v, tagOctetString, "value")
 			if err != nil {
 				return nil, err
+			}
+			if e > ve {
+				return nil, malformed("a value of %q overruns its set", b[ts:te])
 			}
 			nVals++
 			if !shared {

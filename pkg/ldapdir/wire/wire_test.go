@@ -142,6 +142,10 @@ func TestEntryMalformed(t *testing.T) {
 		{"value not a string", []byte{0x30, 0x13, 0x02, 0x01, 0x01, 0x64, 0x0e, 0x04, 0x00, 0x30, 0x0a, 0x30, 0x08, 0x04, 0x02, 'c', 'n', 0x31, 0x02, 0x02, 0x00}},
 		{"values not a set", []byte{0x30, 0x11, 0x02, 0x01, 0x01, 0x64, 0x0c, 0x04, 0x00, 0x30, 0x08, 0x30, 0x06, 0x04, 0x02, 'c', 'n', 0x30, 0x00}},
 		{"value overruns its set", []byte{0x30, 0x13, 0x02, 0x01, 0x01, 0x64, 0x0e, 0x04, 0x00, 0x30, 0x0a, 0x30, 0x08, 0x04, 0x02, 'c', 'n', 0x31, 0x02, 0x04, 0x05}},
+		// the value "x" claims 3 octets: it would swallow the start of the next attribute
+		{"value overruns its set into the next attribute", []byte{0x30, 0x1a, 0x02, 0x01, 0x01, 0x64, 0x15, 0x04, 0x00, 0x30, 0x11,
+			0x30, 0x08, 0x04, 0x01, 'a', 0x31, 0x03, 0x04, 0x03, 'x',
+			0x30, 0x05, 0x04, 0x01, 'b', 0x31, 0x00}},
 	}
 	d := NewDecoder()
 	for _, tt := range tests {
@@ -189,6 +193,9 @@ func TestReadMessage(t *testing.T) {
 		{"cut in the length", big[:2], 1 << 20, "unexpected EOF"},
 		{"over the bound", big, 100, "exceeds 100"},
 		{"not a message", []byte{0x04, 0x00}, 100, "not a SEQUENCE"},
+		{"cut after one octet", big[:1], 1 << 20, "unexpected EOF"},
+		{"length of 127 octets", []byte{0x30, 0xff}, 100, "length of 127 octets"},
+		{"length near 2^32", []byte{0x30, 0x84, 0xff, 0xff, 0xff, 0xf0}, 100, "exceeds 100"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -198,6 +205,30 @@ func TestReadMessage(t *testing.T) {
 			}
 		})
 	}
+}
+
+// berEntry decodes a SearchResultEntry with go-asn1-ber, as go-ldap would.
+func berEntry(msg []byte) (*directory.Entry, bool) {
+	p, err := ber.DecodePacketErr(msg)
+	if err != nil || len(p.Children) < 2 {
+		return nil, false
+	}
+	op := p.Children[1]
+	if len(op.Children) != 2 {
+		return nil, false
+	}
+	e := &directory.Entry{DN: string(op.Children[0].ByteValue), Attributes: []directory.Attribute{}}
+	for _, a := range op.Children[1].Children {
+		if len(a.Children) != 2 {
+			return nil, false
+		}
+		at := directory.Attribute{Name: string(a.Children[0].ByteValue), Values: []string{}}
+		for _, v := range a.Children[1].Children {
+			at.Values = append(at.Values, string(v.ByteValue))
+		}
+		e.Attributes = append(e.Attributes, at)
+	}
+	return e, true
 }
 
 // FuzzEntry: no input panics, and every entry go-asn1-ber encodes decodes to itself.
@@ -221,6 +252,10 @@ func FuzzEntry(f *testing.F) {
 		// what decoded must encode back to the same octets when its lengths were minimal
 		if again := entryMessage(h.MsgID, e); len(again) == len(msg) && !bytes.Equal(again, msg) {
 			t.Fatalf("decoded %+v, which encodes to %x, from %x", e, again, msg)
+		}
+		// and go-asn1-ber, which go-ldap uses, must read the same entry from it
+		if want, ok := berEntry(msg); !ok || !reflect.DeepEqual(e, want) {
+			t.Fatalf("wire decoded %+v, go-asn1-ber %+v (ok %v), from %x", e, want, ok, msg)
 		}
 	})
 }
