@@ -24,7 +24,7 @@ DS_INSTANCE ?= accessctl
 DS_STATE ?= $(if $(filter-out accessctl,$(DS_INSTANCE)),/tmp/accessctl-ds-$(DS_INSTANCE),/tmp/accessctl-ds)
 export DS_INSTANCE DS_STATE
 
-TEST_STEPS := go-test
+TEST_STEPS := lint go-test
 
 .PHONY: build test test-steps go-test ds-up ds-down ds-purge
 
@@ -45,6 +45,23 @@ test:
 
 go-test:
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(GOTESTFLAGS) ./...
+
+# lint: the habits CI keeps (issue 19): go vet, staticcheck (pinned, installed on
+# first use) and a tidy go.mod/go.sum.
+STATICCHECK_VERSION ?= v0.8.2
+STATICCHECK ?= $(or $(shell command -v staticcheck 2>/dev/null),$(shell $(GO) env GOPATH)/bin/staticcheck)
+.PHONY: lint
+lint:
+	@set -euo pipefail; \
+	$(GO) mod tidy -diff; \
+	$(GO) vet ./...; \
+	if [ ! -x "$(STATICCHECK)" ]; then \
+	  echo "installing staticcheck $(STATICCHECK_VERSION)"; \
+	  $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION); \
+	fi; \
+	sc="$(STATICCHECK)"; [ -x "$$sc" ] || sc="$$($(GO) env GOPATH)/bin/staticcheck"; \
+	"$$sc" ./...; \
+	echo "lint: go mod tidy, go vet and staticcheck clean"
 
 ds-up:
 	testdata/ds/up

@@ -30,7 +30,6 @@ type row struct {
 	name, raw   string
 	acc, rawT   time.Duration
 	ops         string
-	note        string
 	notMeasured string
 }
 

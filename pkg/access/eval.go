@@ -17,14 +17,6 @@ func (b bitset) or(o bitset) {
 		b[i] |= o[i]
 	}
 }
-func (b bitset) and(o bitset) bool {
-	for i := range b {
-		if b[i]&o[i] != 0 {
-			return true
-		}
-	}
-	return false
-}
 func (b bitset) each(fn func(int)) {
 	for w, x := range b {
 		for x != 0 {

@@ -201,10 +201,6 @@ type Snapshot struct {
 	hostAll   bitset
 }
 
-func under(dn, container, suffix string) bool {
-	return directory.EqualDN(directory.Parent(dn), directory.In(container, suffix))
-}
-
 // New indexes entries (no directory access).
 func New(suffix string, entries []*directory.Entry) *Snapshot {
 	s := &Snapshot{Suffix: suffix, Entries: entries,

@@ -345,7 +345,6 @@ func (a *auditor) ids() {
 	for _, r := range a.conv.IDs.Reservations {
 		reserved[r.ID] = r
 	}
-	type holder struct{ kind, name string }
 	uids := map[int][]string{}
 	gids := map[int][]string{}
 	check := func(kind, name string, id int) {

@@ -99,7 +99,7 @@ func TestSandboxColdThenCache(t *testing.T) {
 	if err := os.Rename(sb, sb+".gone"); err != nil {
 		t.Fatal(err)
 	}
-	out, errOut = run(t, completion.Hosts, "--sandbox", sb, "show", "amor")
+	out, _ = run(t, completion.Hosts, "--sandbox", sb, "show", "amor")
 	if got := names(out); len(got) != 0 {
 		t.Fatalf("hosts without sandbox and without cache = %q, want none", got)
 	}

@@ -32,7 +32,7 @@ func FuzzEscapeFilterValue(f *testing.F) {
 		if p.Tag != ldap.FilterEqualityMatch || len(p.Children) != 2 {
 			t.Fatalf("filter of %q is not one equality assertion: tag %d", v, p.Tag)
 		}
-		if got := string(p.Children[1].Data.Bytes()); got != v {
+		if got := p.Children[1].Data.String(); got != v {
 			t.Fatalf("assertion value %q, want %q", got, v)
 		}
 	})

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -180,5 +181,27 @@ func TestStateFile(t *testing.T) {
 	fresh.From(5, now)
 	if fresh.Next() != rename.StepRecord {
 		t.Errorf("From(5) on a fresh state must leave the record step undone: next %d", fresh.Next())
+	}
+}
+
+// A state file that cannot be put in place is an error, not a saved step (the
+// write, sync, close and rename errors were once dropped). The target is a
+// non-empty directory, which even root cannot rename a file over.
+func TestStateSaveReportsFailure(t *testing.T) {
+	d := t.TempDir()
+	st, err := rename.LoadState(d, "a.example.test", "b.example.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.MarkDone(1, time.Now())
+	path := rename.StatePath(d, "a.example.test", "b.example.test")
+	if err := os.MkdirAll(filepath.Join(path, "occupied"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Save(); err == nil || !strings.Contains(err.Error(), "save rename state") {
+		t.Fatalf("Save over a directory: err %v, want a save rename state error", err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".rename-*")); len(left) != 0 {
+		t.Errorf("temporary files left behind: %v", left)
 	}
 }

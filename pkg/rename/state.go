@@ -76,19 +76,29 @@ func (s *State) Save() error {
 		return fmt.Errorf("save rename state: %w", err)
 	}
 	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err == nil {
-		_, err = tmp.Write(append(b, '\n'))
-		if cerr := tmp.Close(); err == nil {
-			err = cerr
-		}
-		if err == nil {
-			err = os.Rename(tmp.Name(), s.path)
-		}
+	if err := writeSynced(tmp, append(b, '\n')); err != nil {
+		return fmt.Errorf("save rename state: %w", err)
 	}
-	if err != nil {
+	if err := os.Rename(tmp.Name(), s.path); err != nil {
 		return fmt.Errorf("save rename state: %w", err)
 	}
 	return nil
+}
+
+// writeSynced makes f private, writes b, syncs and closes it; the first error wins,
+// so a full disk or a failed close is never reported as a saved step.
+func writeSynced(f *os.File, b []byte) error {
+	err := f.Chmod(0o600)
+	if err == nil {
+		_, err = f.Write(b)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // IsDone reports whether step n is recorded.

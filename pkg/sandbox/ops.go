@@ -254,9 +254,7 @@ func baseName(n string) string {
 
 func isInteger(v string) bool {
 	v = strings.TrimSpace(v)
-	if strings.HasPrefix(v, "-") {
-		v = v[1:]
-	}
+	v = strings.TrimPrefix(v, "-")
 	if v == "" {
 		return false
 	}

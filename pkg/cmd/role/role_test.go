@@ -55,12 +55,12 @@ func setup(t *testing.T, dir directory.Client, hg string) {
 	}
 }
 
-func run(t *testing.T, dir directory.Client, o *CreateOptions) (error, int64, string) {
+func run(t *testing.T, dir directory.Client, o *CreateOptions) (int64, string, error) {
 	t.Helper()
 	f, out, _ := cmdtest.Factory(t, dir)
 	o.F = f
 	err := RunCreate(context.Background(), o)
-	return err, f.Ops(), out.String()
+	return f.Ops(), out.String(), err
 }
 
 // TestCreateAtadbot: atadbot gets its reserved 61002 and the sudo rule is exactly the
@@ -75,7 +75,7 @@ func TestCreateAtadbot(t *testing.T) {
 			}
 			setup(t, dir, hg)
 			// Dry run: only reads (4 searches: objects, id holders, ipa ranges, marks).
-			err, ops, out := run(t, dir, &CreateOptions{Role: "atadbot", Hostgroup: hg, Plan: cmdutil.PlanFlags{DryRun: true, Output: "text"}})
+			ops, out, err := run(t, dir, &CreateOptions{Role: "atadbot", Hostgroup: hg, Plan: cmdutil.PlanFlags{DryRun: true, Output: "text"}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -85,7 +85,7 @@ func TestCreateAtadbot(t *testing.T) {
 			if !strings.Contains(out, "uid = gid = 61002") {
 				t.Fatalf("plan:\n%s", out)
 			}
-			if err, _, out = run(t, dir, &CreateOptions{Role: "atadbot", Hostgroup: hg, Plan: cmdutil.PlanFlags{Yes: true, Output: "text"}}); err != nil {
+			if _, out, err = run(t, dir, &CreateOptions{Role: "atadbot", Hostgroup: hg, Plan: cmdutil.PlanFlags{Yes: true, Output: "text"}}); err != nil {
 				t.Fatalf("%v\n%s", err, out)
 			}
 			ctx := context.Background()
@@ -125,7 +125,7 @@ objectclass=ipasudorule`, rule, s, hg)
 				t.Errorf("rule dn %s", rules[0].DN)
 			}
 			// Idempotent.
-			err, _, out = run(t, dir, &CreateOptions{Role: "atadbot", Hostgroup: hg, Plan: cmdutil.PlanFlags{Yes: true, Output: "text"}})
+			_, out, err = run(t, dir, &CreateOptions{Role: "atadbot", Hostgroup: hg, Plan: cmdutil.PlanFlags{Yes: true, Output: "text"}})
 			if err != nil || !strings.Contains(out, "No changes") {
 				t.Fatalf("second run: %v\n%s", err, out)
 			}
@@ -214,7 +214,7 @@ func TestGrantWhoRevoke(t *testing.T) {
 				hg = cmdtest.Name("hg")
 			}
 			setup(t, dir, hg)
-			if err, _, out := run(t, dir, &CreateOptions{Role: role, Hostgroup: hg, Plan: cmdutil.PlanFlags{Yes: true, Output: "text"}}); err != nil {
+			if _, out, err := run(t, dir, &CreateOptions{Role: role, Hostgroup: hg, Plan: cmdutil.PlanFlags{Yes: true, Output: "text"}}); err != nil {
 				t.Fatalf("%v\n%s", err, out)
 			}
 			ctx := context.Background()
