@@ -81,11 +81,6 @@ func handleError(f *cmdutil.Factory, cmd *cobra.Command, err error) int {
 	if errors.As(err, &se) {
 		return se.Code
 	}
-	msg := err.Error()
-	// Cobra's own argument errors are usage errors.
-	if strings.HasPrefix(msg, "unknown command") || strings.HasPrefix(msg, "accepts ") || strings.HasPrefix(msg, "requires at least") || strings.HasPrefix(msg, "invalid argument") {
-		err = &cmdutil.FlagError{Err: err, ShowUsage: true}
-	}
 	// One line on stderr, whatever the error.
 	line := "accessctl: " + oneLine(err.Error())
 	code := cmdutil.ExitCode(err)

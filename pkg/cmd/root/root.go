@@ -2,6 +2,7 @@
 package root
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -82,5 +83,66 @@ and --yes. Without a server configured, accessctl works on a sandbox LDIF file.
 	for _, sub := range subcommands {
 		cmd.AddCommand(sub)
 	}
+	// Cobra adds these two lazily at Execute; made now so that strictArgs sees them.
+	cmd.InitDefaultHelpCmd()
+	cmd.InitDefaultCompletionCmd()
+	for _, sub := range cmd.Commands() {
+		if sub.Name() == "help" {
+			sub.Args = knownHelpTopic
+		}
+	}
+	strictArgs(cmd)
 	return cmd
+}
+
+// knownHelpTopic refuses `accessctl help nosuch` (cobra prints the root usage and
+// exits 0).
+func knownHelpTopic(c *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	found, rest, err := c.Root().Find(args)
+	if err != nil || found == c.Root() || len(rest) > 0 {
+		return fmt.Errorf("unknown help topic %q", strings.Join(args, " "))
+	}
+	return nil
+}
+
+// strictArgs makes argument errors usage errors everywhere in the tree. A command
+// group without Run would print its help and exit 0 on `accessctl cluster nosuchverb`
+// (cobra checks a group's arguments only when it can run), so every group gets
+// an Args check that names the unknown subcommand and a RunE that shows the help
+// when called bare; every Args error becomes a FlagError (exit 2, usage hint).
+func strictArgs(c *cobra.Command) {
+	if c.HasSubCommands() && !c.Runnable() {
+		c.Args = unknownSubcommand
+		c.RunE = func(c *cobra.Command, _ []string) error { return c.Help() }
+	}
+	if check := c.Args; check != nil {
+		c.Args = func(c *cobra.Command, args []string) error {
+			if err := check(c, args); err != nil {
+				return &cmdutil.FlagError{Err: err, ShowUsage: true}
+			}
+			return nil
+		}
+	}
+	for _, sub := range c.Commands() {
+		strictArgs(sub)
+	}
+}
+
+// unknownSubcommand refuses any argument of a command group, in cobra's own words
+// (with its suggestions).
+func unknownSubcommand(c *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("unknown command %q for %q", args[0], c.CommandPath())
+	if c.SuggestionsMinimumDistance <= 0 {
+		c.SuggestionsMinimumDistance = 2 // cobra's own default, set only when it suggests
+	}
+	if s := c.SuggestionsFor(args[0]); len(s) > 0 {
+		msg += "; did you mean " + strings.Join(s, ", ") + "?"
+	}
+	return errors.New(msg)
 }
