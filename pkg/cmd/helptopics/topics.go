@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/accessctl/accessctl/pkg/cmdutil"
 	"github.com/accessctl/accessctl/pkg/config"
@@ -17,6 +18,7 @@ func Topics(f *cmdutil.Factory) []*cobra.Command {
 		topic("environment", "Environment variables accessctl reads", environment()),
 		topic("exit-codes", "Exit codes of every command", cmdutil.ExitCodeTable),
 		conventionsTopic(f),
+		connectionTopic(),
 	}
 	// `accessctl help TOPIC` shows the topic itself, not a usage page for it.
 	for _, t := range topics {
@@ -39,6 +41,28 @@ func topic(name, short, long string) *cobra.Command {
 		Annotations: map[string]string{"helptopic": "true"},
 		Hidden:      true,
 		Run:         func(c *cobra.Command, _ []string) { fmt.Fprintln(c.OutOrStdout(), c.Long) },
+	}
+}
+
+// connectionTopic lists the flags every command accepts for reaching and binding to
+// the directory (config.Keys), which command help pages leave out.
+func connectionTopic() *cobra.Command {
+	return &cobra.Command{
+		Use: "connection", Short: "Connection, authentication and site flags every command accepts",
+		Annotations: map[string]string{"helptopic": "true"}, Hidden: true,
+		Run: func(c *cobra.Command, _ []string) {
+			w := c.OutOrStdout()
+			fmt.Fprintln(w, "Every command accepts these flags; each also has an environment variable (shown) and")
+			fmt.Fprintln(w, "a config-file key of the same name (accessctl help environment, accessctl config show).")
+			fmt.Fprintln(w)
+			global := c.Root().PersistentFlags()
+			for _, k := range config.Keys {
+				if fl := global.Lookup(k.Name); fl != nil {
+					name, usage := pflag.UnquoteUsage(fl)
+					fmt.Fprintf(w, "  --%s %s\n      %s\n", fl.Name, name, usage)
+				}
+			}
+		},
 	}
 }
 

@@ -57,6 +57,7 @@ and --yes. Without a server configured, accessctl works on a sandbox LDIF file.
 		},
 	}
 	cmd.SetVersionTemplate("accessctl {{.Version}}\n")
+	setUsageTemplate(cmd)
 	pf := cmd.PersistentFlags()
 	for _, k := range config.Keys {
 		help := k.Help
@@ -145,4 +146,37 @@ func unknownSubcommand(c *cobra.Command, args []string) error {
 		msg += "; did you mean " + strings.Join(s, ", ") + "?"
 	}
 	return errors.New(msg)
+}
+
+// setUsageTemplate lists the connection, authentication and site flags (every key of
+// config.Keys) once, in `accessctl help connection`, instead of under every command:
+// a command's help shows its own flags, --debug, and a pointer. They are still
+// accepted everywhere, and the man pages keep them.
+func setUsageTemplate(cmd *cobra.Command) {
+	cobra.AddTemplateFunc("withoutConnectionFlags", withoutConnectionFlags)
+	cobra.AddTemplateFunc("hasConnectionFlags", func(fs *pflag.FlagSet) bool {
+		return fs.Lookup(config.Keys[0].Name) != nil
+	})
+	t := cmd.UsageTemplate()
+	for _, set := range []string{".LocalFlags", ".InheritedFlags"} {
+		t = strings.Replace(t, "{{"+set+".FlagUsages | trimTrailingWhitespaces}}",
+			"{{withoutConnectionFlags "+set+" | trimTrailingWhitespaces}}{{if hasConnectionFlags "+set+"}}\n"+connectionPointer+"{{end}}", 1)
+	}
+	cmd.SetUsageTemplate(t)
+}
+
+const connectionPointer = `      (connection, authentication and site flags: accessctl help connection)`
+
+func withoutConnectionFlags(fs *pflag.FlagSet) string {
+	connection := map[string]bool{}
+	for _, k := range config.Keys {
+		connection[k.Name] = true
+	}
+	keep := pflag.NewFlagSet("", pflag.ContinueOnError)
+	fs.VisitAll(func(fl *pflag.Flag) {
+		if !connection[fl.Name] {
+			keep.AddFlag(fl)
+		}
+	})
+	return keep.FlagUsages()
 }
