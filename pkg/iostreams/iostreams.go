@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"sync"
 	"time"
 
@@ -23,6 +24,7 @@ type IOStreams struct {
 	stdinTTY, stdoutTTY, stderrTTY bool
 	colorEnabled                   bool
 	promptDisabled                 bool
+	width                          int // columns of the stdout terminal; 0: not known
 }
 
 // System returns streams bound to the process's stdin/stdout/stderr.
@@ -34,6 +36,11 @@ func System() *IOStreams {
 		stderrTTY: term.IsTerminal(os.Stderr.Fd()),
 	}
 	s.colorEnabled = colorFromEnv(s.stdoutTTY)
+	if s.stdoutTTY {
+		if w, _, err := term.GetSize(os.Stdout.Fd()); err == nil {
+			s.width = w
+		}
+	}
 	s.promptDisabled = os.Getenv("ACCESSCTL_PROMPT_DISABLED") != ""
 	return s
 }
@@ -58,6 +65,21 @@ func Test() (*IOStreams, *bytes.Buffer, *bytes.Buffer, *bytes.Buffer) {
 }
 
 func (s *IOStreams) IsStdoutTTY() bool      { return s.stdoutTTY }
+
+// TerminalWidth is the width human output must fit on a terminal: the stdout
+// terminal's columns, else $COLUMNS, else 80.
+func (s *IOStreams) TerminalWidth() int {
+	if s.width > 0 {
+		return s.width
+	}
+	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 0 {
+		return n
+	}
+	return 80
+}
+
+// SetTerminalWidth sets the width (tests).
+func (s *IOStreams) SetTerminalWidth(n int) { s.width = n }
 func (s *IOStreams) IsStderrTTY() bool      { return s.stderrTTY }
 func (s *IOStreams) IsStdinTTY() bool       { return s.stdinTTY }
 func (s *IOStreams) SetStdoutTTY(v bool)    { s.stdoutTTY = v }
@@ -94,12 +116,19 @@ func (s *IOStreams) styled(w io.Writer) io.Writer {
 // Progress draws a spinner with a label on stderr while work runs; only when both stdout
 // and stderr are terminals. Stop it with the returned func.
 func (s *IOStreams) Progress(label string) (stop func()) {
+	return s.ProgressFunc(func() string { return label })
+}
+
+// ProgressFunc is Progress with a label computed at each frame (e.g. a count of
+// entries read so far); label must be safe to call from another goroutine.
+func (s *IOStreams) ProgressFunc(label func() string) (stop func()) {
 	if !s.stdoutTTY || !s.stderrTTY {
 		return func() {}
 	}
-	done := make(chan struct{})
+	done, exited := make(chan struct{}), make(chan struct{})
 	var once sync.Once
 	go func() {
+		defer close(exited)
 		frames := []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
 		t := time.NewTicker(100 * time.Millisecond)
 		defer t.Stop()
@@ -110,7 +139,7 @@ func (s *IOStreams) Progress(label string) (stop func()) {
 		case <-time.After(300 * time.Millisecond):
 		}
 		for i := 0; ; i++ {
-			fmt.Fprintf(s.ErrOut, "\r%s %s", frames[i%len(frames)], label)
+			fmt.Fprintf(s.ErrOut, "\r\033[K%s %s", frames[i%len(frames)], label())
 			select {
 			case <-done:
 				fmt.Fprintf(s.ErrOut, "\r\033[K")
@@ -119,5 +148,6 @@ func (s *IOStreams) Progress(label string) (stop func()) {
 			}
 		}
 	}()
-	return func() { once.Do(func() { close(done) }) }
+	// stop returns once the line is cleared, so that what follows is not drawn over.
+	return func() { once.Do(func() { close(done); <-exited }) }
 }

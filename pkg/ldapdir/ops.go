@@ -78,6 +78,7 @@ func (c *Client) search(ctx context.Context, req directory.SearchRequest, paged 
 					out = append(out, e)
 				}
 			}
+			directory.ReportProgress(ctx, len(out))
 			if derr != nil {
 				err = derr // before any size-limit leniency below: entries are missing
 			}

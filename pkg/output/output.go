@@ -61,6 +61,35 @@ func (t *Table) Render(ios *iostreams.IOStreams, w io.Writer) error {
 			}
 			return cellStyle
 		})
-	_, err := fmt.Fprintln(w, tb.Render())
+	out := tb.Render()
+	if width := ios.TerminalWidth(); lipgloss.Width(out) > width {
+		// Too wide for the terminal: narrow the widest columns and wrap their cells
+		// rather than let the terminal wrap the rows into unreadable boxes.
+		out = tb.Width(width).Wrap(true).Render()
+	}
+	_, err := fmt.Fprintln(w, out)
 	return err
+}
+
+// Wrap returns s wrapped to width columns behind prefix (on every line), for text
+// meant for a terminal: lines break at spaces, and words longer than a line are cut.
+// width <= 0 keeps s on one line, for piped output.
+func Wrap(s, prefix string, width int) string {
+	if width <= 0 {
+		return prefix + s + "\n"
+	}
+	var b strings.Builder
+	for _, line := range strings.Split(lipgloss.Wrap(s, max(width-lipgloss.Width(prefix), 20), ""), "\n") {
+		b.WriteString(prefix + strings.TrimRight(line, " ") + "\n")
+	}
+	return b.String()
+}
+
+// LineWidth is the width human text should be wrapped to: the terminal's, or 0
+// (no wrapping) when stdout is not a terminal.
+func LineWidth(ios *iostreams.IOStreams) int {
+	if !ios.IsStdoutTTY() {
+		return 0
+	}
+	return ios.TerminalWidth()
 }

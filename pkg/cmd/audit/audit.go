@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync/atomic"
 
 	"github.com/spf13/cobra"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/accessctl/accessctl/pkg/audit"
 	"github.com/accessctl/accessctl/pkg/cmdutil"
 	"github.com/accessctl/accessctl/pkg/completion"
+	"github.com/accessctl/accessctl/pkg/directory"
 	"github.com/accessctl/accessctl/pkg/output"
 )
 
@@ -90,7 +92,11 @@ func Load(ctx context.Context, f *cmdutil.Factory, from string) (*access.Snapsho
 	if err != nil {
 		return nil, err
 	}
-	return access.Read(ctx, dir)
+	// A whole-directory read takes seconds at a large site: count entries on a terminal.
+	var read atomic.Int64
+	stop := f.IO.ProgressFunc(func() string { return fmt.Sprintf("reading the directory: %d entries", read.Load()) })
+	defer stop()
+	return access.Read(directory.WithProgress(ctx, func(n int) { read.Store(int64(n)) }), dir)
 }
 
 // Run is the audit.
@@ -131,6 +137,9 @@ func table(f *cmdutil.Factory, w io.Writer, rep *audit.Report) error {
 	if len(rep.Findings) == 0 {
 		_, err := fmt.Fprintln(w, "no findings")
 		return err
+	}
+	if f.IO.IsStdoutTTY() {
+		return grouped(w, rep, f.IO.TerminalWidth())
 	}
 	t := &output.Table{Headers: []string{"severity", "id", "objects", "message", "fix"}}
 	for _, x := range rep.Findings {

@@ -231,7 +231,7 @@ func printShow(f *cmdutil.Factory, w io.Writer, r *ShowResult) error {
 		fmt.Fprintln(w, "  none")
 	}
 	for _, d := range r.Drift {
-		fmt.Fprintf(w, "  %s %s: %s\n", d.Object, d.Name, d.Message)
+		fmt.Fprint(w, output.Wrap(fmt.Sprintf("%s %s: %s", d.Object, d.Name, d.Message), "  ", output.LineWidth(f.IO)))
 	}
 	return nil
 }
