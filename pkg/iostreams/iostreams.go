@@ -64,7 +64,7 @@ func Test() (*IOStreams, *bytes.Buffer, *bytes.Buffer, *bytes.Buffer) {
 	return &IOStreams{In: in, Out: out, ErrOut: errOut}, in, out, errOut
 }
 
-func (s *IOStreams) IsStdoutTTY() bool      { return s.stdoutTTY }
+func (s *IOStreams) IsStdoutTTY() bool { return s.stdoutTTY }
 
 // TerminalWidth is the width human output must fit on a terminal: the stdout
 // terminal's columns, else $COLUMNS, else 80.

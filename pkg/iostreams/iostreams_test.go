@@ -50,4 +50,3 @@ func TestTerminalWidth(t *testing.T) {
 		t.Errorf("terminal of 100 columns: width %d", w)
 	}
 }
-

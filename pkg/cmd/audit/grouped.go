@@ -68,4 +68,3 @@ func shortList(objs []string) string {
 	}
 	return fmt.Sprintf("%s and %d more", strings.Join(objs[:maxObjects-1], ", "), len(objs)-maxObjects+1)
 }
-
