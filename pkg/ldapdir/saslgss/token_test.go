@@ -250,7 +250,7 @@ func TestConn(t *testing.T) {
 			cli, srv := net.Pipe()
 			const serverMax = 1000
 			fakeServer(t, srv, k, layer == LayerConfidentiality, serverMax)
-			sec, err := newSecurity(layer, serverMax, k, FlagAcceptorSubkey)
+			sec, err := newSecurity(layer, serverMax, k, FlagAcceptorSubkey, sequence{})
 			if err != nil {
 				t.Fatal(err)
 			}
