@@ -33,6 +33,9 @@ const (
 	DefaultPageSize       = 500
 	// DefaultCAFile is the IPA CA a FreeIPA client has.
 	DefaultCAFile = "/etc/ipa/ca.crt"
+	// SystemRoots as the CA file trusts the system's root certificates instead of the
+	// IPA CA (for servers with certificates from a public CA).
+	SystemRoots = "system"
 )
 
 // Bind is how the client authenticates: GSSAPI, Simple, or nil for anonymous.
@@ -64,8 +67,8 @@ type Options struct {
 	Servers []string
 	// StartTLS upgrades ldap:// servers with the StartTLS operation.
 	StartTLS bool
-	// CAFile is the CA bundle to verify servers with ("" = /etc/ipa/ca.crt when present,
-	// else the system pool).
+	// CAFile is the CA bundle to verify servers with: "" means /etc/ipa/ca.crt, and
+	// without it TLS is refused; SystemRoots ("system") means the system's roots.
 	CAFile string
 	// Insecure allows ldap:// without StartTLS (the caller warns).
 	Insecure bool
@@ -124,27 +127,56 @@ func (o *Options) debugf(format string, args ...any) {
 	}
 }
 
-// TLSConfig returns the TLS configuration for host: verified against CAFile, else
-// /etc/ipa/ca.crt when present, else the system pool.
+// TLSConfig returns the TLS configuration for host: verified against caFile, "" meaning
+// the IPA CA /etc/ipa/ca.crt. The system roots are trusted only when caFile is
+// SystemRoots: a FreeIPA server's certificate comes from the IPA CA, and any public CA
+// could otherwise vouch for a server that is not it.
 func TLSConfig(caFile, host string) (*tls.Config, error) {
-	cfg := &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
+	pool, err := CAPool(caFile)
+	if err != nil {
+		return nil, err
+	}
+	return &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12, RootCAs: pool}, nil
+}
+
+// CAPool loads the roots TLSConfig verifies servers with (nil for the system roots).
+// Its errors say how to fix the configuration.
+func CAPool(caFile string) (*x509.CertPool, error) {
+	if caFile == SystemRoots {
+		return nil, nil
+	}
 	if caFile == "" {
-		if _, err := os.Stat(DefaultCAFile); err == nil {
-			caFile = DefaultCAFile
-		}
+		caFile = DefaultCAFile
 	}
-	if caFile != "" {
-		pem, err := os.ReadFile(caFile)
+	pem, err := os.ReadFile(caFile)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("no CA to verify the servers with: %s does not exist; pass --ca-file with the IPA CA (a copy of /etc/ipa/ca.crt from an IPA client), or --ca-file %s to trust the system roots", caFile, SystemRoots)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read CA file: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("CA file %s holds no PEM certificate", caFile)
+	}
+	return pool, nil
+}
+
+// CheckTrust loads the CA the servers of o will be verified with, when any of them
+// needs TLS (ldaps://, or ldap:// with StartTLS), so that a missing or unreadable CA
+// is reported before anything is dialled.
+func (o *Options) CheckTrust() error {
+	for _, s := range o.Servers {
+		u, err := url.Parse(s)
 		if err != nil {
-			return nil, fmt.Errorf("read CA file: %w", err)
+			continue // Dial names the bad URL
 		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("CA file %s holds no PEM certificate", caFile)
+		if scheme := strings.ToLower(u.Scheme); scheme == "ldaps" || scheme == "ldap" && o.StartTLS {
+			_, err := CAPool(o.CAFile)
+			return err
 		}
-		cfg.RootCAs = pool
 	}
-	return cfg, nil
+	return nil
 }
 
 // Dial connects and binds to the first server of opts.Servers that answers, trying them
@@ -153,6 +185,9 @@ func Dial(ctx context.Context, opts Options) (*Client, error) {
 	opts.defaults()
 	if len(opts.Servers) == 0 {
 		return nil, &directory.Error{Code: directory.CodeNetwork, Op: "connect", Message: "no directory server configured"}
+	}
+	if err := opts.CheckTrust(); err != nil {
+		return nil, &directory.Error{Code: directory.CodeOther, Op: "connect", Message: err.Error(), Err: err}
 	}
 	var krb *client.Client
 	if g, ok := opts.Bind.(GSSAPI); ok {

@@ -181,12 +181,11 @@ func dialLDAP(ctx context.Context, f *cmdutil.Factory, cfg *config.Config, serve
 		Suffix:         cfg.Get("suffix"),
 		Debug:          f.Debug,
 	}
-	if ca := cfg.Get("ca-file"); ca != "" {
-		if _, err := os.Stat(ca); err == nil {
-			opts.CAFile = ca
-		} else if v, _ := cfg.Lookup("ca-file"); v.Source != config.FromDefault {
-			return nil, cmdutil.InputErrorf("CA file %s: %v", ca, err)
-		}
+	// The IPA CA (default /etc/ipa/ca.crt), or "system" for the system roots; a missing
+	// CA is a configuration error, never a fallback to the system roots.
+	opts.CAFile = cfg.Get("ca-file")
+	if err := opts.CheckTrust(); err != nil {
+		return nil, cmdutil.InputError(err)
 	}
 	if opts.Insecure {
 		fmt.Fprintln(f.IO.ErrOut, "accessctl: warning: --insecure: plain LDAP, the connection is not protected by TLS")
