@@ -29,6 +29,13 @@ func sentAPReq(t testing.TB, sess types.EncryptionKey) (*Mechanism, []byte, type
 	if err != nil {
 		t.Fatal(err)
 	}
+	m, tok := sentAPReqWith(t, sess, auth)
+	return m, tok, auth
+}
+
+// sentAPReqWith is sentAPReq around the given authenticator.
+func sentAPReqWith(t testing.TB, sess types.EncryptionKey, auth types.Authenticator) (*Mechanism, []byte) {
+	t.Helper()
 	tkt := messages.Ticket{TktVNO: 5, Realm: "EXAMPLE.TEST",
 		SName:   types.NewPrincipalName(nametype.KRB_NT_SRV_INST, "ldap/ipa1.example.test"),
 		EncPart: types.EncryptedData{EType: sess.KeyType, KVNO: 1, Cipher: []byte("opaque ticket")}}
@@ -38,7 +45,7 @@ func sentAPReq(t testing.TB, sess types.EncryptionKey) (*Mechanism, []byte, type
 		t.Fatal(err)
 	}
 	m.state = 1
-	return m, tok, auth
+	return m, tok
 }
 
 // apRepToken builds the acceptor's answer as MIT sends it: a GSS-API token (TOK_ID 02 00)
