@@ -31,6 +31,11 @@ const (
 	DefaultConnectTimeout = 3 * time.Second
 	DefaultTimeout        = 30 * time.Second
 	DefaultPageSize       = 500
+	// DefaultMaxEntries and DefaultMaxBytes cap one search (all its pages): far above
+	// FreeIPA's own performance-test directory (144,000 entries, 104 MB of LDIF), low
+	// enough that a hostile or broken server cannot exhaust the client's memory.
+	DefaultMaxEntries = 2_000_000
+	DefaultMaxBytes   = 2 << 30
 	// DefaultCAFile is the IPA CA a FreeIPA client has.
 	DefaultCAFile = "/etc/ipa/ca.crt"
 	// SystemRoots as the CA file trusts the system's root certificates instead of the
@@ -83,6 +88,10 @@ type Options struct {
 	Bind Bind
 	// PageSize for paged searches (default 500).
 	PageSize int
+	// MaxEntries and MaxBytes cap the entries, and the octets of entry messages, one
+	// search may return (0 = DefaultMaxEntries / DefaultMaxBytes, negative = no cap);
+	// beyond them the search fails.
+	MaxEntries, MaxBytes int64
 	// Debug receives servers, binds, filters, operation counts and timings; never secrets.
 	Debug io.Writer
 }
@@ -99,6 +108,8 @@ type Client struct {
 	suffix   string
 	timeout  time.Duration
 	page     int
+	maxEnt   int64 // per search; 0 = no cap
+	maxBytes int64
 	debug    io.Writer
 	ops      atomic.Int64
 	controls []string
@@ -118,6 +129,12 @@ func (o *Options) defaults() {
 	}
 	if o.PageSize <= 0 {
 		o.PageSize = DefaultPageSize
+	}
+	if o.MaxEntries == 0 {
+		o.MaxEntries = DefaultMaxEntries
+	}
+	if o.MaxBytes == 0 {
+		o.MaxBytes = DefaultMaxBytes
 	}
 }
 
@@ -339,7 +356,8 @@ func dialOne(ctx context.Context, o *Options, server string, krb *client.Client)
 		firstAnswer = min(o.ConnectTimeout, o.Timeout)
 	}
 
-	c := &Client{server: server, timeout: o.Timeout, page: o.PageSize, debug: o.Debug, raw: raw}
+	c := &Client{server: server, timeout: o.Timeout, page: o.PageSize, debug: o.Debug, raw: raw,
+		maxEnt: max(o.MaxEntries, 0), maxBytes: max(o.MaxBytes, 0)}
 	start := time.Now()
 	switch b := o.Bind.(type) {
 	case GSSAPI:
