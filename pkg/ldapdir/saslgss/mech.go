@@ -54,7 +54,7 @@ type Mechanism struct {
 	state     int // 0 new, 1 AP-REQ sent, 2 context established, 3 done
 	sec       *Security
 
-	// sent is what the AP-REP must echo (RFC 4120 section 3.2.5).
+	// sentCTime and sentCusec are what the AP-REP must echo (RFC 4120 section 3.2.5).
 	sentCTime time.Time
 	sentCusec int
 	// seq numbers the wrap tokens (RFC 4121 section 4.2.6): ours start at the
@@ -198,7 +198,8 @@ func (m *Mechanism) setAPRep(rep messages.APRep) error {
 			part.CTime.UTC().Format(time.RFC3339), part.Cusec, m.sentCTime.UTC().Format(time.RFC3339), m.sentCusec)
 	}
 	// The acceptor's first wrap token carries the AP-REP's sequence number (MIT keeps
-	// it below 2^30; a negative value is a signed 32-bit encoding of the same number).
+	// it below 2^30; a negative value is a signed 32-bit encoding of the same number;
+	// an absent one reads as 0, as MIT's initiator takes it).
 	m.seq.recv = uint64(uint32(part.SequenceNumber))
 	if len(part.Subkey.KeyValue) > 0 {
 		m.subkey = part.Subkey
