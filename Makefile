@@ -150,7 +150,9 @@ FUZZ_TARGETS := \
 	./pkg/automember:FuzzValidate ./pkg/automember:FuzzParseCondition \
 	./pkg/directory:FuzzEscapeFilterValue ./pkg/directory:FuzzEscapeDNValue \
 	./pkg/sandbox:FuzzReadLDIF ./pkg/sandbox:FuzzSearchFilter ./pkg/siteconv:FuzzParse \
-	./pkg/ldapdir/wire:FuzzEntry
+	./pkg/ldapdir/wire:FuzzEntry \
+	./pkg/ldapdir/saslgss:FuzzUnwrap ./pkg/ldapdir/saslgss:FuzzConnRead \
+	./pkg/ldapdir/saslgss:FuzzNegotiate ./pkg/ldapdir/saslgss:FuzzAPRep
 
 TEST_STEPS += fuzz-smoke bench-smoke
 

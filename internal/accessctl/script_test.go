@@ -103,9 +103,13 @@ func status(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// liveCondition answers [live]: the live test directory is configured. With CI=true a
+// liveCondition answers [live]: the live test directory is configured ([ipaca]: the host has /etc/ipa/ca.crt). With CI=true a
 // missing live directory is an error, so live scripts fail rather than skip in CI.
 func liveCondition(cond string) (bool, error) {
+	if cond == "ipaca" { // [ipaca]: this host has the IPA CA at its default path
+		_, err := os.Stat("/etc/ipa/ca.crt")
+		return err == nil, nil
+	}
 	if cond != "live" {
 		return false, fmt.Errorf("unknown condition %q", cond)
 	}

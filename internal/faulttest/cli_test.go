@@ -289,7 +289,9 @@ func TestCLIUntrustedCertificate(t *testing.T) {
 		}
 		noCA = append(noCA, flags[i])
 	}
-	r := cli(t, []string{"SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt", "SSL_CERT_DIR=/nonexistent"}, append(noCA, "whoami")...)
+	// With the system roots named (without any CA, accessctl refuses before dialling:
+	// testdata/script/tls-trust.txtar).
+	r := cli(t, []string{"SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt", "SSL_CERT_DIR=/nonexistent"}, append(noCA, "--ca-file", "system", "whoami")...)
 	if r.code == 0 {
 		t.Fatalf("whoami trusted a certificate signed by an unknown CA:\n%s", r.stdout)
 	}

@@ -36,7 +36,7 @@ var Keys = []Key{
 	{Name: "realm", Env: "ACCESSCTL_REALM", Help: "Kerberos realm"},
 	{Name: "domain", Env: "ACCESSCTL_DOMAIN", Help: "IPA DNS domain (for SRV discovery)"},
 	{Name: "site", Env: "ACCESSCTL_SITE", Help: "IPA location, to prefer site-local servers from DNS"},
-	{Name: "ca-file", Env: "ACCESSCTL_CA_FILE", Default: "/etc/ipa/ca.crt", Help: "CA certificate that signed the servers' certificates"},
+	{Name: "ca-file", Env: "ACCESSCTL_CA_FILE", Default: "/etc/ipa/ca.crt", Help: "the IPA CA certificate the servers are verified with (\"system\": the system roots instead)"},
 	{Name: "starttls", Env: "ACCESSCTL_STARTTLS", Default: "false", Help: "use StartTLS on ldap:// URLs"},
 	{Name: "insecure", Env: "ACCESSCTL_INSECURE", Default: "false", Help: "allow plain LDAP without TLS (not recommended)"},
 	{Name: "connect-timeout", Env: "ACCESSCTL_CONNECT_TIMEOUT", Default: "3s", Help: "time to give each server to connect"},
@@ -48,6 +48,8 @@ var Keys = []Key{
 	{Name: "password-file", Env: "ACCESSCTL_PASSWORD_FILE", Help: "file holding the simple-bind password"},
 	{Name: "conventions", Env: "ACCESSCTL_CONVENTIONS", Help: "site conventions YAML file (default: built-in ITTN-010)"},
 	{Name: "state-dir", Env: "ACCESSCTL_STATE_DIR", Help: "where accessctl keeps its state (default: $XDG_STATE_HOME/accessctl)"},
+	{Name: "search-max-entries", Env: "ACCESSCTL_SEARCH_MAX_ENTRIES", Default: "2000000", Help: "most entries one search may return; more is an error (0: no cap)"},
+	{Name: "search-max-bytes", Env: "ACCESSCTL_SEARCH_MAX_BYTES", Default: "2GiB", Help: "most octets of entries one search may return, e.g. 512MiB; more is an error (0: no cap)"},
 }
 
 // Source tells where a value came from.
@@ -257,6 +259,9 @@ func (c *Config) validate() error {
 		if d, err := time.ParseDuration(v.Value); err != nil || d <= 0 {
 			return fmt.Errorf("invalid %s %q from %s: want a positive duration such as 3s", name, v.Value, v.Source)
 		}
+	}
+	if err := c.validateLimits(); err != nil {
+		return err
 	}
 	for _, name := range []string{"starttls", "insecure"} {
 		v := c.values[name].Value

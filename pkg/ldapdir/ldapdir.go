@@ -31,8 +31,16 @@ const (
 	DefaultConnectTimeout = 3 * time.Second
 	DefaultTimeout        = 30 * time.Second
 	DefaultPageSize       = 500
+	// DefaultMaxEntries and DefaultMaxBytes cap one search (all its pages): far above
+	// FreeIPA's own performance-test directory (144,000 entries, 104 MB of LDIF), low
+	// enough that a hostile or broken server cannot exhaust the client's memory.
+	DefaultMaxEntries = 2_000_000
+	DefaultMaxBytes   = 2 << 30
 	// DefaultCAFile is the IPA CA a FreeIPA client has.
 	DefaultCAFile = "/etc/ipa/ca.crt"
+	// SystemRoots as the CA file trusts the system's root certificates instead of the
+	// IPA CA (for servers with certificates from a public CA).
+	SystemRoots = "system"
 )
 
 // Bind is how the client authenticates: GSSAPI, Simple, or nil for anonymous.
@@ -64,8 +72,8 @@ type Options struct {
 	Servers []string
 	// StartTLS upgrades ldap:// servers with the StartTLS operation.
 	StartTLS bool
-	// CAFile is the CA bundle to verify servers with ("" = /etc/ipa/ca.crt when present,
-	// else the system pool).
+	// CAFile is the CA bundle to verify servers with: "" means /etc/ipa/ca.crt, and
+	// without it TLS is refused; SystemRoots ("system") means the system's roots.
 	CAFile string
 	// Insecure allows ldap:// without StartTLS (the caller warns).
 	Insecure bool
@@ -80,6 +88,10 @@ type Options struct {
 	Bind Bind
 	// PageSize for paged searches (default 500).
 	PageSize int
+	// MaxEntries and MaxBytes cap the entries, and the octets of entry messages, one
+	// search may return (0 = DefaultMaxEntries / DefaultMaxBytes, negative = no cap);
+	// beyond them the search fails.
+	MaxEntries, MaxBytes int64
 	// Debug receives servers, binds, filters, operation counts and timings; never secrets.
 	Debug io.Writer
 }
@@ -96,6 +108,8 @@ type Client struct {
 	suffix   string
 	timeout  time.Duration
 	page     int
+	maxEnt   int64 // per search; 0 = no cap
+	maxBytes int64
 	debug    io.Writer
 	ops      atomic.Int64
 	controls []string
@@ -116,6 +130,12 @@ func (o *Options) defaults() {
 	if o.PageSize <= 0 {
 		o.PageSize = DefaultPageSize
 	}
+	if o.MaxEntries == 0 {
+		o.MaxEntries = DefaultMaxEntries
+	}
+	if o.MaxBytes == 0 {
+		o.MaxBytes = DefaultMaxBytes
+	}
 }
 
 func (o *Options) debugf(format string, args ...any) {
@@ -124,27 +144,56 @@ func (o *Options) debugf(format string, args ...any) {
 	}
 }
 
-// TLSConfig returns the TLS configuration for host: verified against CAFile, else
-// /etc/ipa/ca.crt when present, else the system pool.
+// TLSConfig returns the TLS configuration for host: verified against caFile, "" meaning
+// the IPA CA /etc/ipa/ca.crt. The system roots are trusted only when caFile is
+// SystemRoots: a FreeIPA server's certificate comes from the IPA CA, and any public CA
+// could otherwise vouch for a server that is not it.
 func TLSConfig(caFile, host string) (*tls.Config, error) {
-	cfg := &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
+	pool, err := CAPool(caFile)
+	if err != nil {
+		return nil, err
+	}
+	return &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12, RootCAs: pool}, nil
+}
+
+// CAPool loads the roots TLSConfig verifies servers with (nil for the system roots).
+// Its errors say how to fix the configuration.
+func CAPool(caFile string) (*x509.CertPool, error) {
+	if caFile == SystemRoots {
+		return nil, nil
+	}
 	if caFile == "" {
-		if _, err := os.Stat(DefaultCAFile); err == nil {
-			caFile = DefaultCAFile
-		}
+		caFile = DefaultCAFile
 	}
-	if caFile != "" {
-		pem, err := os.ReadFile(caFile)
+	pem, err := os.ReadFile(caFile)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("no CA to verify the servers with: %s does not exist; pass --ca-file with the IPA CA (a copy of /etc/ipa/ca.crt from an IPA client), or --ca-file %s to trust the system roots", caFile, SystemRoots)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read CA file: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("CA file %s holds no PEM certificate", caFile)
+	}
+	return pool, nil
+}
+
+// CheckTrust loads the CA the servers of o will be verified with, when any of them
+// needs TLS (ldaps://, or ldap:// with StartTLS), so that a missing or unreadable CA
+// is reported before anything is dialled.
+func (o *Options) CheckTrust() error {
+	for _, s := range o.Servers {
+		u, err := url.Parse(s)
 		if err != nil {
-			return nil, fmt.Errorf("read CA file: %w", err)
+			continue // Dial names the bad URL
 		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("CA file %s holds no PEM certificate", caFile)
+		if scheme := strings.ToLower(u.Scheme); scheme == "ldaps" || scheme == "ldap" && o.StartTLS {
+			_, err := CAPool(o.CAFile)
+			return err
 		}
-		cfg.RootCAs = pool
 	}
-	return cfg, nil
+	return nil
 }
 
 // Dial connects and binds to the first server of opts.Servers that answers, trying them
@@ -153,6 +202,9 @@ func Dial(ctx context.Context, opts Options) (*Client, error) {
 	opts.defaults()
 	if len(opts.Servers) == 0 {
 		return nil, &directory.Error{Code: directory.CodeNetwork, Op: "connect", Message: "no directory server configured"}
+	}
+	if err := opts.CheckTrust(); err != nil {
+		return nil, &directory.Error{Code: directory.CodeOther, Op: "connect", Message: err.Error(), Err: err}
 	}
 	var krb *client.Client
 	if g, ok := opts.Bind.(GSSAPI); ok {
@@ -304,7 +356,8 @@ func dialOne(ctx context.Context, o *Options, server string, krb *client.Client)
 		firstAnswer = min(o.ConnectTimeout, o.Timeout)
 	}
 
-	c := &Client{server: server, timeout: o.Timeout, page: o.PageSize, debug: o.Debug, raw: raw}
+	c := &Client{server: server, timeout: o.Timeout, page: o.PageSize, debug: o.Debug, raw: raw,
+		maxEnt: max(o.MaxEntries, 0), maxBytes: max(o.MaxBytes, 0)}
 	start := time.Now()
 	switch b := o.Bind.(type) {
 	case GSSAPI:

@@ -47,6 +47,8 @@ func TestServersFromSRV(t *testing.T) {
 			{Target: "ipa1.example.test.", Port: 389}, {Target: "ipa2.example.test.", Port: 389}, {Target: "ipa3.example.test.", Port: 389},
 		},
 		"_ldap._tcp.berlin._locations.example.test": {{Target: "ipa3.example.test.", Port: 389}},
+		// The records are the configured domain's; their targets may lie outside it.
+		"_ldap._tcp.corp.test": {{Target: "ipa1.hosting.example.net.", Port: 389}},
 	}
 	tests := []struct {
 		name, domain, site string
@@ -57,6 +59,7 @@ func TestServersFromSRV(t *testing.T) {
 		{"site first", "example.test", "berlin", []string{"ldaps://ipa3.example.test", "ldaps://ipa1.example.test", "ldaps://ipa2.example.test"}, false},
 		{"unknown site falls back", "example.test.", "paris", []string{"ldaps://ipa1.example.test", "ldaps://ipa2.example.test", "ldaps://ipa3.example.test"}, false},
 		{"no records", "other.test", "", nil, true},
+		{"targets outside the domain", "corp.test", "", []string{"ldaps://ipa1.hosting.example.net"}, false},
 		{"no domain", "", "", nil, true},
 	}
 	for _, tt := range tests {
@@ -224,6 +227,7 @@ func TestFailoverAllDown(t *testing.T) {
 	start := time.Now()
 	_, err = Dial(context.Background(), Options{
 		Servers:        []string{refused, hole, holePlain},
+		CAFile:         writeSystemlessCA(t),
 		Insecure:       true,
 		ConnectTimeout: 300 * time.Millisecond,
 		Timeout:        5 * time.Second,
@@ -272,6 +276,80 @@ func TestUntrustedCA(t *testing.T) {
 	}
 }
 
+// TestTrust: servers are verified against the IPA CA (or the file named); with neither
+// TLS is refused with the fix, and the system roots are used only when named.
+func TestTrust(t *testing.T) {
+	ca := writeSystemlessCA(t)
+	notPEM := filepath.Join(t.TempDir(), "not.pem")
+	os.WriteFile(notPEM, []byte("no certificate here"), 0o600)
+	_, haveIPACA := os.Stat(DefaultCAFile)
+	tests := []struct {
+		name    string
+		opts    Options
+		wantErr string // "" = trusted roots loaded (or none needed)
+		system  bool   // the system roots
+	}{
+		{"IPA CA missing", Options{Servers: []string{"ldaps://ipa1.example.test"}}, "no CA to verify the servers with: /etc/ipa/ca.crt does not exist; pass --ca-file", false},
+		{"IPA CA missing, StartTLS", Options{Servers: []string{"ldap://ipa1.example.test"}, StartTLS: true}, "/etc/ipa/ca.crt does not exist", false},
+		{"IPA CA missing, second server", Options{Servers: []string{"ldap://a.example.test", "ldaps://b.example.test"}, Insecure: true}, "/etc/ipa/ca.crt does not exist", false},
+		{"plain LDAP needs no CA", Options{Servers: []string{"ldap://ipa1.example.test"}, Insecure: true}, "", false},
+		{"named file", Options{Servers: []string{"ldaps://ipa1.example.test"}, CAFile: ca}, "", false},
+		{"named file missing", Options{Servers: []string{"ldaps://ipa1.example.test"}, CAFile: ca + ".gone"}, "ca.crt.gone does not exist", false},
+		{"not PEM", Options{Servers: []string{"ldaps://ipa1.example.test"}, CAFile: notPEM}, "holds no PEM certificate", false},
+		{"system roots named", Options{Servers: []string{"ldaps://ipa1.example.test"}, CAFile: SystemRoots}, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if haveIPACA == nil && tt.opts.CAFile == "" {
+				t.Skip("this host has " + DefaultCAFile)
+			}
+			err := tt.opts.CheckTrust()
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				if strings.Contains(err.Error(), "no certificate here") {
+					t.Errorf("error echoes the file: %v", err)
+				}
+				// Dial refuses the same way, before anything is sent.
+				_, derr := Dial(context.Background(), Options{Servers: tt.opts.Servers, StartTLS: tt.opts.StartTLS, CAFile: tt.opts.CAFile,
+					Insecure: tt.opts.Insecure, ConnectTimeout: 200 * time.Millisecond, Bind: Simple{DN: "cn=x", Password: "x"}})
+				if derr == nil || !strings.Contains(derr.Error(), tt.wantErr) {
+					t.Fatalf("dial: err = %v, want %q", derr, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := TLSConfig(tt.opts.CAFile, "ipa1.example.test")
+			if tt.opts.CAFile == "" {
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (cfg.RootCAs == nil) != tt.system {
+				t.Fatalf("system roots = %v, want %v", cfg.RootCAs == nil, tt.system)
+			}
+		})
+	}
+}
+
+// TestSystemRootsOnlyWhenNamed: a server whose certificate no configured CA signed is
+// refused, with the IPA CA and with the system roots alike.
+func TestSystemRootsOnlyWhenNamed(t *testing.T) {
+	srv := httptest.NewTLSServer(nil)
+	defer srv.Close()
+	host := strings.TrimPrefix(srv.URL, "https://")
+	for _, ca := range []string{writeSystemlessCA(t), SystemRoots} {
+		_, err := Dial(context.Background(), Options{Servers: []string{"ldaps://" + host}, CAFile: ca, Bind: Simple{DN: "cn=x", Password: "x"}})
+		if err == nil || !strings.Contains(err.Error(), "certificate signed by unknown authority") {
+			t.Fatalf("CA %s: err = %v", ca, err)
+		}
+	}
+}
+
 // writeSystemlessCA writes a freshly made, unrelated CA so the system pool is not used.
 func writeSystemlessCA(t *testing.T) string {
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -306,7 +384,7 @@ func TestKDCUnreachableIsNetwork(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.WriteFile(kt, b, 0o600)
-	_, err = Dial(context.Background(), Options{Servers: []string{"ldaps://127.0.0.1:1"},
+	_, err = Dial(context.Background(), Options{Servers: []string{"ldaps://127.0.0.1:1"}, CAFile: writeSystemlessCA(t),
 		Bind: GSSAPI{Keytab: kt, Principal: "admin", Krb5Conf: conf}})
 	if !directory.IsCode(err, directory.CodeNetwork) {
 		t.Fatalf("err = %v", err)

@@ -2,6 +2,7 @@ package ldapdir
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -58,6 +59,7 @@ func (c *Client) search(ctx context.Context, req directory.SearchRequest, paged 
 	dec := wire.NewDecoder(internedAttributes...)
 	err := c.run(ctx, "search", req.BaseDN, func() error {
 		out, pages = out[:0], 0 // a retried search starts over
+		dec.SetLimits(c.maxEnt, c.maxBytes)
 		sr := ldap.NewSearchRequest(req.BaseDN, scopeOf(req.Scope), ldap.NeverDerefAliases, req.SizeLimit, 0, false,
 			filter, req.Attributes, nil)
 		var paging *ldap.ControlPaging
@@ -79,6 +81,10 @@ func (c *Client) search(ctx context.Context, req directory.SearchRequest, paged 
 				}
 			}
 			directory.ReportProgress(ctx, len(out))
+			if le := (*wire.LimitError)(nil); errors.As(derr, &le) {
+				return &directory.Error{Code: directory.CodeOther, Op: "search", DN: req.BaseDN, Err: derr,
+					Message: le.Error() + " (the cap set by " + limitKey(le) + "): narrow the search or raise the cap"}
+			}
 			if derr != nil {
 				err = derr // before any size-limit leniency below: entries are missing
 			}
@@ -138,6 +144,14 @@ func (c *Client) search(ctx context.Context, req directory.SearchRequest, paged 
 		out = out[:req.SizeLimit]
 	}
 	return out, nil
+}
+
+// limitKey names the setting of the cap a search exceeded.
+func limitKey(le *wire.LimitError) string {
+	if le.Entries {
+		return "search-max-entries"
+	}
+	return "search-max-bytes"
 }
 
 func skipped(dn string, trees []string) bool {

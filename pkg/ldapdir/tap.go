@@ -2,6 +2,7 @@ package ldapdir
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"net"
 	"sync"
@@ -124,6 +125,10 @@ func (c *capture) add(msg []byte, h wire.Header) {
 		return
 	}
 	e, err := c.dec.Entry(msg, h)
+	if le := (*wire.LimitError)(nil); errors.As(err, &le) {
+		c.err = err // the rest of the search is read and dropped: memory stays bounded
+		return
+	}
 	if err != nil {
 		c.err = fmt.Errorf("decoding a search result entry: %w", err)
 		return

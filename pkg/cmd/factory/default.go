@@ -180,13 +180,14 @@ func dialLDAP(ctx context.Context, f *cmdutil.Factory, cfg *config.Config, serve
 		Timeout:        cfg.Duration("timeout"),
 		Suffix:         cfg.Get("suffix"),
 		Debug:          f.Debug,
+		MaxEntries:     noCap(cfg.SearchMaxEntries()),
+		MaxBytes:       noCap(cfg.SearchMaxBytes()),
 	}
-	if ca := cfg.Get("ca-file"); ca != "" {
-		if _, err := os.Stat(ca); err == nil {
-			opts.CAFile = ca
-		} else if v, _ := cfg.Lookup("ca-file"); v.Source != config.FromDefault {
-			return nil, cmdutil.InputErrorf("CA file %s: %v", ca, err)
-		}
+	// The IPA CA (default /etc/ipa/ca.crt), or "system" for the system roots; a missing
+	// CA is a configuration error, never a fallback to the system roots.
+	opts.CAFile = cfg.Get("ca-file")
+	if err := opts.CheckTrust(); err != nil {
+		return nil, cmdutil.InputError(err)
 	}
 	if opts.Insecure {
 		fmt.Fprintln(f.IO.ErrOut, "accessctl: warning: --insecure: plain LDAP, the connection is not protected by TLS")
@@ -221,6 +222,14 @@ func dialLDAP(ctx context.Context, f *cmdutil.Factory, cfg *config.Config, serve
 	}
 	debugf(f, "connected to %s", c.Server())
 	return c, nil
+}
+
+// noCap turns the configuration's "0: no cap" into ldapdir's (negative; zero is its default).
+func noCap(n int64) int64 {
+	if n == 0 {
+		return -1
+	}
+	return n
 }
 
 // readPassword takes the simple-bind password from --password-file, ACCESSCTL_BIND_PASSWORD,

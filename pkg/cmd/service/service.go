@@ -226,11 +226,7 @@ func bindOptions(cfg *config.Config, server, dn, pw string) ldapdir.Options {
 	opts := ldapdir.Options{Servers: []string{server}, StartTLS: cfg.Bool("starttls"), Insecure: cfg.Bool("insecure"),
 		ConnectTimeout: cfg.Duration("connect-timeout"), Timeout: cfg.Duration("timeout"), Suffix: cfg.Get("suffix"),
 		Bind: ldapdir.Simple{DN: dn, Password: pw}}
-	if ca := cfg.Get("ca-file"); ca != "" {
-		if _, err := os.Stat(ca); err == nil {
-			opts.CAFile = ca
-		}
-	}
+	opts.CAFile = cfg.Get("ca-file") // as the main connection: the IPA CA, or "system"
 	return opts
 }
 

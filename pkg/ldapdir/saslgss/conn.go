@@ -17,6 +17,7 @@ type Conn struct {
 
 	rmu  sync.Mutex
 	rbuf []byte
+	rerr error // a broken stream stays broken
 
 	wmu sync.Mutex
 }
@@ -36,6 +37,9 @@ const maxRecv = DefaultMaxBuffer + 4096
 func (c *Conn) Read(p []byte) (int, error) {
 	c.rmu.Lock()
 	defer c.rmu.Unlock()
+	if c.rerr != nil {
+		return 0, c.rerr
+	}
 	for len(c.rbuf) == 0 {
 		var lb [4]byte
 		if _, err := io.ReadFull(c.Conn, lb[:]); err != nil {
@@ -43,7 +47,7 @@ func (c *Conn) Read(p []byte) (int, error) {
 		}
 		n := binary.BigEndian.Uint32(lb[:])
 		if n > maxRecv {
-			return 0, fmt.Errorf("sasl: incoming buffer of %d octets exceeds %d", n, maxRecv)
+			return 0, c.fail(fmt.Errorf("sasl: incoming buffer of %d octets exceeds %d", n, maxRecv))
 		}
 		tok := make([]byte, n)
 		if _, err := io.ReadFull(c.Conn, tok); err != nil {
@@ -54,13 +58,21 @@ func (c *Conn) Read(p []byte) (int, error) {
 		}
 		plain, err := c.sec.Unwrap(tok)
 		if err != nil {
-			return 0, fmt.Errorf("sasl: %w", err)
+			return 0, c.fail(fmt.Errorf("sasl: %w", err))
 		}
 		c.rbuf = plain
 	}
 	n := copy(p, c.rbuf)
 	c.rbuf = c.rbuf[n:]
 	return n, nil
+}
+
+// fail ends the connection after a buffer that cannot be trusted (forged, replayed,
+// reordered, or out of frame): nothing after it can be read in order any more.
+func (c *Conn) fail(err error) error {
+	c.rerr = err
+	c.Conn.Close()
+	return err
 }
 
 func (c *Conn) Write(p []byte) (int, error) {

@@ -212,7 +212,8 @@ func fakeServer(t *testing.T, c net.Conn, k types.EncryptionKey, sealed bool, ma
 	go func() {
 		defer c.Close()
 		seq := uint64(0)
-		for {
+		var want uint64
+		for n := 0; ; n++ {
 			var lb [4]byte
 			if _, err := io.ReadFull(c, lb[:]); err != nil {
 				return
@@ -231,6 +232,10 @@ func fakeServer(t *testing.T, c net.Conn, k types.EncryptionKey, sealed bool, ma
 				t.Errorf("server unwrap: %v", err)
 				return
 			}
+			if n > 0 && got.Seq != want {
+				t.Errorf("client token %d has sequence number %d, want %d", n, got.Seq, want)
+			}
+			want = got.Seq + 1
 			if (got.Flags&FlagSealed != 0) != sealed {
 				t.Errorf("sealed = %v", got.Flags&FlagSealed != 0)
 			}
@@ -250,7 +255,7 @@ func TestConn(t *testing.T) {
 			cli, srv := net.Pipe()
 			const serverMax = 1000
 			fakeServer(t, srv, k, layer == LayerConfidentiality, serverMax)
-			sec, err := newSecurity(layer, serverMax, k, FlagAcceptorSubkey)
+			sec, err := newSecurity(layer, serverMax, k, FlagAcceptorSubkey, sequence{})
 			if err != nil {
 				t.Fatal(err)
 			}

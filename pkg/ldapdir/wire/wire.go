@@ -198,6 +198,31 @@ type Decoder struct {
 	shared map[string]bool // lower-cased names of attributes whose values are interned
 	byName map[string]bool // shared, by the names as the server spells them
 	intern map[string]string
+
+	// The cap on one search (SetLimits): what a hostile or broken server may make the
+	// client hold. Zero is no cap.
+	maxEntries, maxBytes int64
+	entries, bytes       int64
+}
+
+// LimitError is a search that returned more than its cap (Decoder.SetLimits).
+type LimitError struct {
+	Entries bool  // the entry cap was exceeded; else the byte cap
+	Limit   int64 // the cap exceeded
+}
+
+func (e *LimitError) Error() string {
+	if e.Entries {
+		return fmt.Sprintf("the search returned more than %d entries", e.Limit)
+	}
+	return fmt.Sprintf("the search returned more than %d octets of entries", e.Limit)
+}
+
+// SetLimits caps the entries and the octets of entry messages Entry decodes from now
+// on (zero: no cap); the count starts again from zero.
+func (d *Decoder) SetLimits(maxEntries, maxBytes int64) {
+	d.maxEntries, d.maxBytes = maxEntries, maxBytes
+	d.entries, d.bytes = 0, 0
 }
 
 // NewDecoder returns a decoder that shares one copy of each value of the given
@@ -235,6 +260,14 @@ func (d *Decoder) interned(b []byte) string {
 func (d *Decoder) Entry(msg []byte, h Header) (*directory.Entry, error) {
 	if h.Op != OpSearchEntry {
 		return nil, malformed("protocolOp %#x is not a search result entry", h.Op)
+	}
+	d.entries++
+	d.bytes += int64(len(msg))
+	if d.maxEntries > 0 && d.entries > d.maxEntries {
+		return nil, &LimitError{Entries: true, Limit: d.maxEntries}
+	}
+	if d.maxBytes > 0 && d.bytes > d.maxBytes {
+		return nil, &LimitError{Limit: d.maxBytes}
 	}
 	b := msg[:h.end]
 	ds, de, err := expect(b, h.start, tagOctetString, "entry name")

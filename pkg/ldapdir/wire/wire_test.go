@@ -259,3 +259,48 @@ func FuzzEntry(f *testing.F) {
 		}
 	})
 }
+
+// TestDecoderLimits: the decoder counts the entries and octets of one search and refuses
+// the first entry beyond either cap; SetLimits starts the count again.
+func TestDecoderLimits(t *testing.T) {
+	msg := entryMessage(5, directory.NewEntry("cn=e,dc=example,dc=test", directory.A("cn", "e")))
+	size := int64(len(msg))
+	tests := []struct {
+		name                 string
+		maxEntries, maxBytes int64
+		ok                   int // entries decoded before the refusal
+		want                 *LimitError
+	}{
+		{"no cap", 0, 0, 10, nil},
+		{"entries", 3, 0, 3, &LimitError{Entries: true, Limit: 3}},
+		{"octets", 0, 2*size + 1, 2, &LimitError{Limit: 2*size + 1}},
+		{"octets exactly", 0, 4 * size, 4, &LimitError{Limit: 4 * size}},
+		{"both, entries first", 2, 10 * size, 2, &LimitError{Entries: true, Limit: 2}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := NewDecoder()
+			for round := range 2 { // the second round checks that SetLimits resets the count
+				d.SetLimits(tt.maxEntries, tt.maxBytes)
+				var err error
+				n := 0
+				for ; n < 10; n++ {
+					h, herr := ParseHeader(msg)
+					if herr != nil {
+						t.Fatal(herr)
+					}
+					if _, err = d.Entry(msg, h); err != nil {
+						break
+					}
+				}
+				var le *LimitError
+				if n != tt.ok || (tt.want == nil) != (err == nil) || err != nil && (!errors.As(err, &le) || *le != *tt.want) {
+					t.Fatalf("round %d: %d entries decoded, err %v; want %d, %v", round, n, err, tt.ok, tt.want)
+				}
+			}
+		})
+	}
+	if got := (&LimitError{Entries: true, Limit: 2000000}).Error(); got != "the search returned more than 2000000 entries" {
+		t.Errorf("message %q", got)
+	}
+}
