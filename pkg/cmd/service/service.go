@@ -19,6 +19,7 @@ import (
 	"github.com/accessctl/accessctl/pkg/ldapdir"
 	"github.com/accessctl/accessctl/pkg/output"
 	"github.com/accessctl/accessctl/pkg/plan"
+	"github.com/accessctl/accessctl/pkg/sidefile"
 	"github.com/accessctl/accessctl/pkg/sysaccounts"
 )
 
@@ -68,14 +69,16 @@ func validate(cmd *cobra.Command, o *Options, secret bool) error {
 	if o.PasswordFile != "" && o.ShowPassword {
 		return cmdutil.FlagErrorf("--password-file and --show-password cannot be used together")
 	}
-	if o.Plan.Emit == string(plan.Update) && o.Plan.Output != "text" {
-		return cmdutil.FlagErrorf("--emit update writes the update file itself: drop -o")
+	if secretEmit(o) && o.Plan.Output != "text" {
+		return cmdutil.FlagErrorf("--emit %s writes the file itself: drop -o", o.Plan.Emit)
 	}
-	preview := o.Plan.DryRun || (o.Plan.Emit != "" && o.Plan.Emit != string(plan.Update))
-	if !preview && o.PasswordFile == "" && !o.ShowPassword {
+	if secretEmit(o) && o.PasswordFile == "" && !o.ShowPassword {
+		return cmdutil.FlagErrorf("--emit %s carries the new password, so it needs a destination: --password-file FILE (created 0600) or --show-password (stdout)", o.Plan.Emit)
+	}
+	if !o.Plan.DryRun && o.PasswordFile == "" && !o.ShowPassword {
 		return cmdutil.FlagErrorf("the new password needs a destination: --password-file FILE (created 0600) or --show-password (stdout)")
 	}
-	if o.ShowPassword && o.Plan.Emit != string(plan.Update) && o.Plan.Output != "text" {
+	if o.ShowPassword && !secretEmit(o) && o.Plan.Output != "text" {
 		return cmdutil.FlagErrorf("--show-password prints the password on stdout: use it without -o json/yaml, or use --password-file")
 	}
 	if o.PasswordFile != "" {
@@ -86,30 +89,73 @@ func validate(cmd *cobra.Command, o *Options, secret bool) error {
 	return nil
 }
 
+// secretEmit reports an --emit rendering that must carry the real password to be of any
+// use (ldif, update): it goes where the password would, never with a placeholder.
+func secretEmit(o *Options) bool {
+	return o.Plan.Emit == string(plan.LDIF) || o.Plan.Emit == string(plan.Update)
+}
+
 func addSecretFlags(cmd *cobra.Command, o *Options) {
 	cmd.Flags().StringVar(&o.PasswordFile, "password-file", "", "write the password (or the update file) to this new file, mode 0600")
 	cmd.Flags().BoolVar(&o.ShowPassword, "show-password", false, "print the password (or the update file) on stdout")
 }
 
-// writeSecret sends the password (or an update file holding it) to its destination.
+// writeSecret sends the password (or a file holding it) to its destination: a new
+// 0600 file, created exclusively and synced, or stdout.
 func writeSecret(f *cmdutil.Factory, o *Options, text string) error {
 	if o.PasswordFile != "" {
-		fh, err := os.OpenFile(o.PasswordFile, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if err != nil {
-			return fmt.Errorf("write password file: %w", err)
-		}
-		if _, err := io.WriteString(fh, text); err != nil {
-			fh.Close()
-			return fmt.Errorf("write password file: %w", err)
-		}
-		if err := fh.Close(); err != nil {
-			return fmt.Errorf("write password file: %w", err)
+		if err := sidefile.Create(o.PasswordFile, []byte(text)); err != nil {
+			var ce *sidefile.CreateError
+			if errors.As(err, &ce) {
+				return cmdutil.InputErrorf("password file: %w", err)
+			}
+			return fmt.Errorf("password file: %w", err)
 		}
 		fmt.Fprintf(f.IO.ErrOut, "accessctl: wrote %s (mode 0600)\n", o.PasswordFile)
 		return nil
 	}
 	_, err := io.WriteString(f.IO.Out, text)
 	return err
+}
+
+// applyWithSecret applies p with the real password in place of the placeholder, the
+// password reaching its destination (writeSecret) first: when it cannot be written, the
+// directory is not changed. A password file is removed again when the directory
+// certainly did not take the password.
+func applyWithSecret(ctx context.Context, o *Options, dir directory.Client, dn, pw string, p *plan.Plan) (bool, error) {
+	f := o.F
+	w := plan.BeforeWrites(&sysaccounts.Secret{Client: dir, DN: dn, Password: pw}, func() error {
+		return writeSecret(f, o, pw+"\n")
+	})
+	applied, err := cmdutil.RunPlan(ctx, f, w, p, &o.Plan)
+	if err == nil {
+		return applied, nil
+	}
+	var pe *plan.PrepareError
+	if errors.As(err, &pe) {
+		return false, fmt.Errorf("%w; nothing was changed in the directory", pe.Err)
+	}
+	if o.PasswordFile != "" {
+		if plan.NothingChanged(err) {
+			os.Remove(o.PasswordFile)
+		} else {
+			err = fmt.Errorf("%w; %s holds the password that was being set", err, o.PasswordFile)
+		}
+	}
+	return false, err
+}
+
+// emitSecret renders p with the real password for --emit ldif to the password's
+// destination; --emit update uses ITTN-010 §7.3's updater format.
+func emitSecret(o *Options, p *plan.Plan, dn, name, pw string) error {
+	if o.Plan.Emit == string(plan.Update) {
+		return writeSecret(o.F, o, sysaccounts.UpdateFile(dn, name, pw))
+	}
+	var b strings.Builder
+	if err := plan.Render(&b, sysaccounts.Reveal(p, dn, pw), plan.LDIF); err != nil {
+		return err
+	}
+	return writeSecret(o.F, o, b.String())
 }
 
 // NewCmdCreate builds `service binddn create`.
@@ -165,12 +211,20 @@ func RunCreate(ctx context.Context, o *Options) error {
 		return err
 	}
 	dn := conv.BindDN(directory.EscapeDNValue(o.Name), dir.Suffix())
+	if err := sysaccounts.CheckDN(dn, dir.Suffix()); err != nil {
+		return cmdutil.InputError(err)
+	}
 	cur, err := sysaccounts.Get(ctx, dir, dn)
 	if err != nil {
 		return err
 	}
+	if cur != nil {
+		if err := sysaccounts.CheckEntry(cur, dir.Suffix()); err != nil {
+			return cmdutil.InputError(err)
+		}
+	}
 	p := sysaccounts.PlanCreate(dn, o.Name, cur)
-	if o.Plan.Emit == string(plan.Update) {
+	if secretEmit(o) {
 		if cur != nil {
 			return cmdutil.InputErrorf("%s already exists: use accessctl service binddn rotate %s", dn, o.Name)
 		}
@@ -178,7 +232,7 @@ func RunCreate(ctx context.Context, o *Options) error {
 		if err != nil {
 			return err
 		}
-		return writeSecret(f, o, sysaccounts.UpdateFile(dn, o.Name, pw))
+		return emitSecret(o, p, dn, o.Name, pw)
 	}
 	if p.Empty() {
 		_, err = cmdutil.RunPlan(ctx, f, dir, p, &o.Plan)
@@ -188,12 +242,9 @@ func RunCreate(ctx context.Context, o *Options) error {
 	if err != nil {
 		return err
 	}
-	applied, err := cmdutil.RunPlan(ctx, f, &sysaccounts.Secret{Client: dir, DN: dn, Password: pw}, p, &o.Plan)
+	applied, err := applyWithSecret(ctx, o, dir, dn, pw, p)
 	if err != nil || !applied {
 		return err
-	}
-	if err := writeSecret(f, o, pw+"\n"); err != nil {
-		return fmt.Errorf("%s was created but %w; run accessctl service binddn rotate %s", dn, err, o.Name)
 	}
 	return proveBind(ctx, f, dir, dn, pw)
 }
@@ -286,6 +337,8 @@ old password stops working at once, so the plan asks for confirmation like a rem
 	return cmd
 }
 
+// existing reads the bind DN NAME names, refusing anything that is not a sysaccount
+// (even when the conventions' bind_dn template points elsewhere).
 func existing(ctx context.Context, f *cmdutil.Factory, o *Options) (directory.Client, string, *directory.Entry, error) {
 	conv, err := f.Conventions()
 	if err != nil {
@@ -296,12 +349,18 @@ func existing(ctx context.Context, f *cmdutil.Factory, o *Options) (directory.Cl
 		return nil, "", nil, err
 	}
 	dn := conv.BindDN(directory.EscapeDNValue(o.Name), dir.Suffix())
+	if err := sysaccounts.CheckDN(dn, dir.Suffix()); err != nil {
+		return nil, "", nil, cmdutil.InputError(err)
+	}
 	cur, err := sysaccounts.Get(ctx, dir, dn)
 	if err != nil {
 		return nil, "", nil, err
 	}
 	if cur == nil {
 		return nil, "", nil, cmdutil.InputErrorf("no service bind dn %s (%s)", o.Name, dn)
+	}
+	if err := sysaccounts.CheckEntry(cur, dir.Suffix()); err != nil {
+		return nil, "", nil, cmdutil.InputError(err)
 	}
 	return dir, dn, cur, nil
 }
@@ -318,12 +377,12 @@ func RunRotate(ctx context.Context, o *Options) error {
 		return err
 	}
 	p := sysaccounts.PlanRotate(o.Name, cur)
-	applied, err := cmdutil.RunPlan(ctx, f, &sysaccounts.Secret{Client: dir, DN: dn, Password: pw}, p, &o.Plan)
+	if secretEmit(o) {
+		return emitSecret(o, p, cur.DN, o.Name, pw)
+	}
+	applied, err := applyWithSecret(ctx, o, dir, dn, pw, p)
 	if err != nil || !applied {
 		return err
-	}
-	if err := writeSecret(f, o, pw+"\n"); err != nil {
-		return fmt.Errorf("the password of %s was changed but %w; rotate again", dn, err)
 	}
 	return proveBind(ctx, f, dir, dn, pw)
 }
@@ -421,5 +480,3 @@ func RunList(ctx context.Context, o *ListOptions) error {
 		return t.Render(f.IO, w)
 	})
 }
-
-var _ = errors.New
