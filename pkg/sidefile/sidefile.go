@@ -17,15 +17,21 @@ import (
 // It is a problem with the path the operator gave.
 type CreateError struct {
 	Path string
-	Err  error
+	// InDir: Path is the directory a new file could not be created in.
+	InDir bool
+	Err   error
 }
 
 func (e *CreateError) Error() string {
+	what := e.Path
+	if e.InDir {
+		what = "a file in " + e.Path
+	}
 	var pe *fs.PathError
 	if errors.As(e.Err, &pe) {
-		return fmt.Sprintf("create %s: %v", e.Path, pe.Err)
+		return fmt.Sprintf("cannot create %s: %v", what, pe.Err)
 	}
-	return fmt.Sprintf("create %s: %v", e.Path, e.Err)
+	return fmt.Sprintf("cannot create %s: %v", what, e.Err)
 }
 func (e *CreateError) Unwrap() error { return e.Err }
 
