@@ -40,7 +40,9 @@ password that never expires (passwordExpirationTime 20380119031407Z) and no idle
 
 Passwords are generated with crypto/rand and written only to a new 0600 file
 (--password-file) or to stdout with --show-password: never to argv, logs or plans (plans
-show "<hidden>").`,
+show "<hidden>"). The password file is created and synced before the account is created or
+rotated: when it cannot be written, nothing changes. Only entries of that shape are acted
+on, whatever the conventions' bind_dn template says.`,
 	}
 	bind.AddCommand(NewCmdCreate(f, nil), NewCmdList(f, nil), NewCmdRotate(f, nil), NewCmdDelete(f, nil))
 	cmd.AddCommand(bind)
@@ -96,8 +98,8 @@ func secretEmit(o *Options) bool {
 }
 
 func addSecretFlags(cmd *cobra.Command, o *Options) {
-	cmd.Flags().StringVar(&o.PasswordFile, "password-file", "", "write the password (or the update file) to this new file, mode 0600")
-	cmd.Flags().BoolVar(&o.ShowPassword, "show-password", false, "print the password (or the update file) on stdout")
+	cmd.Flags().StringVar(&o.PasswordFile, "password-file", "", "write the password (or the --emit file) to this new file, mode 0600")
+	cmd.Flags().BoolVar(&o.ShowPassword, "show-password", false, "print the password (or the --emit file) on stdout")
 }
 
 // writeSecret sends the password (or a file holding it) to its destination: a new
@@ -165,13 +167,16 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 		Use:   "create NAME (--password-file FILE | --show-password)",
 		Short: "Create a service bind DN with a random password",
 		Long: `Create uid=NAME,cn=sysaccounts,cn=etc,SUFFIX with a random password of at least 32
-characters. Added directly when your bind has the rights; after the add accessctl binds as
-the new DN to prove it works. With --emit update it writes instead an ipa-ldap-updater
-file (ITTN-010 §7.3's format, password included, as the updater needs it) to
---password-file or, with --show-password, to stdout; run it on an IPA server with
-"sudo ipa-ldap-updater FILE".`,
+characters. Added directly when your bind has the rights; the password file is written
+first, and after the add accessctl binds as the new DN to prove it works.
+
+With --emit update it writes instead an ipa-ldap-updater file (ITTN-010 §7.3's format;
+run it on an IPA server with "sudo ipa-ldap-updater FILE"), with --emit ldif an LDIF add
+for ldapadd. Both hold the real password, as what applies them needs it, so they go where
+the password would: to --password-file (a new 0600 file) or, with --show-password, to stdout.`,
 		Example: `  accessctl service binddn create foreman --password-file ~/foreman.pw
-  accessctl service binddn create dex --emit update --password-file dex.update`,
+  accessctl service binddn create dex --emit update --password-file dex.update
+  accessctl service binddn create dex --emit ldif --password-file dex.ldif`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Name = args[0]
@@ -309,9 +314,12 @@ func NewCmdRotate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 		Short: "Give a service bind DN a new random password (the old one stops working)",
 		Long: `Replace the password of uid=NAME,cn=sysaccounts,cn=etc,SUFFIX with a new random one. The
 old password stops working at once, so the plan asks for confirmation like a removal
-(--yes off a terminal). The password goes only to --password-file or stdout
-(--show-password). After the change accessctl binds as the DN to prove the new one works.`,
-		Example: "  accessctl service binddn rotate foreman --password-file ~/foreman.pw.new --yes",
+(--yes off a terminal). The password goes only to --password-file (written before the
+change) or stdout (--show-password). After the change accessctl binds as the DN to prove
+the new one works. --emit ldif writes the ldapmodify change, new password included, to
+--password-file or stdout instead of applying it.`,
+		Example: `  accessctl service binddn rotate foreman --password-file ~/foreman.pw.new --yes
+  accessctl service binddn rotate foreman --emit ldif --password-file foreman-rotate.ldif`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Name = args[0]
