@@ -320,7 +320,7 @@ the new one works. --emit ldif writes the ldapmodify change, new password includ
 --password-file or stdout instead of applying it.`,
 		Example: `  accessctl service binddn rotate foreman --password-file ~/foreman.pw.new --yes
   accessctl service binddn rotate foreman --emit ldif --password-file foreman-rotate.ldif`,
-		Args:    cobra.ExactArgs(1),
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Name = args[0]
 			if err := validate(cmd, o, true); err != nil {
