@@ -41,6 +41,11 @@ func (e *ApplyError) Error() string {
 
 func (e *ApplyError) Unwrap() error { return e.Err }
 
+// notStarted marks a failure before the failing step was sent.
+type notStarted struct{ error }
+
+func (n notStarted) Unwrap() error { return n.error }
+
 // Apply performs the plan's pending changes in order. On the first failure (including a
 // cancelled ctx) it undoes, in reverse, exactly the operations this run made, on the same
 // client, and returns an *ApplyError. A create that finds the entry already there is an
@@ -49,7 +54,7 @@ func Apply(ctx context.Context, dir directory.Client, p *Plan) error {
 	var done []Step
 	for _, c := range p.Pending() {
 		if err := ctx.Err(); err != nil {
-			return rollback(dir, done, c, fmt.Errorf("interrupted: %w", err))
+			return rollback(dir, done, c, notStarted{fmt.Errorf("interrupted: %w", err)})
 		}
 		step, err := applyOne(ctx, dir, c)
 		if err != nil {

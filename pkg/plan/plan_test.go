@@ -2,7 +2,9 @@ package plan
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 
@@ -130,5 +132,102 @@ func TestRenderJSONStableFields(t *testing.T) {
 	}
 	if got.Title != "sample" || len(got.Changes) != 4 || got.Changes[1].Action != "modify" || !got.Changes[1].Removes {
 		t.Fatalf("JSON = %+v", got)
+	}
+}
+
+func TestCheckNoPlaceholder(t *testing.T) {
+	tests := []struct {
+		name   string
+		change Change
+		bad    bool
+	}{
+		{"entry value", Change{Action: Create, DN: "uid=a", Entry: directory.NewEntry("uid=a", directory.A("userPassword", Hidden))}, true},
+		{"mod value", Change{Action: Modify, DN: "uid=a", Mods: []directory.Mod{{Op: directory.ModReplace, Attr: "userPassword", Values: []string{Hidden}}}}, true},
+		{"ipa command", Change{Action: Modify, DN: "uid=a", IPA: []string{"ipa user-mod a --password='" + Hidden + "'"}}, true},
+		{"not pending", Change{Action: Unchanged, DN: "uid=a", Entry: directory.NewEntry("uid=a", directory.A("userPassword", Hidden))}, false},
+		{"a value that only mentions it", Change{Action: Create, DN: "cn=g", Entry: directory.NewEntry("cn=g", directory.A("description", "shows "+Hidden+" in plans"))}, false},
+		{"real values", Change{Action: Create, DN: "uid=a", Entry: directory.NewEntry("uid=a", directory.A("userPassword", "s3cret"))}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := &Plan{Title: "t", Changes: []Change{tt.change}}
+			err := CheckNoPlaceholder(p)
+			if (err != nil) != tt.bad || (err != nil && !errors.Is(err, ErrPlaceholder)) {
+				t.Fatalf("err %v, want refused=%v", err, tt.bad)
+			}
+			for _, f := range []Format{Text, JSON, YAML} {
+				if err := Render(&bytes.Buffer{}, p, f); err != nil {
+					t.Errorf("%s rendering refused: %v", f, err)
+				}
+			}
+			for _, f := range []Format{LDIF, Update, IPA} {
+				var b bytes.Buffer
+				if err := Render(&b, p, f); (err != nil) != tt.bad || (tt.bad && b.Len() > 0) {
+					t.Errorf("%s rendering: err %v, wrote %d bytes", f, err, b.Len())
+				}
+			}
+		})
+	}
+}
+
+// fakeDir records writes; fail makes its Modify fail with an LDAP result or a network error.
+type fakeDir struct {
+	directory.Client
+	writes []string
+	fail   map[string]error
+}
+
+func (d *fakeDir) Modify(_ context.Context, dn string, _ []directory.Mod) error {
+	if err := d.fail[dn]; err != nil {
+		return err
+	}
+	d.writes = append(d.writes, dn)
+	return nil
+}
+
+func TestBeforeWrites(t *testing.T) {
+	mod := func(dn string) Change {
+		return Change{Action: Modify, Kind: "group", Name: dn, DN: dn, Mods: []directory.Mod{{Op: directory.ModAdd, Attr: "member", Values: []string{"uid=x"}}}}
+	}
+	refused := &directory.Error{Code: directory.CodeInsufficientAccess, Op: "modify"}
+	network := &directory.Error{Code: directory.CodeNetwork, Op: "modify"}
+	tests := []struct {
+		name      string
+		prepErr   error
+		fail      map[string]error
+		calls     int
+		writes    int
+		unchanged bool // NothingChanged
+	}{
+		{"prepared once, before the first write", nil, nil, 1, 2, false},
+		{"prepare fails: no write", errors.New("disk full"), nil, 1, 0, true},
+		{"server refuses the second step: rolled back", nil, map[string]error{"cn=b": refused}, 1, 2, true},
+		{"network error in a step: uncertain", nil, map[string]error{"cn=b": network}, 1, 2, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := &fakeDir{fail: tt.fail}
+			calls := 0
+			w := BeforeWrites(d, func() error {
+				calls++
+				if len(d.writes) > 0 {
+					t.Error("prepared after a write")
+				}
+				return tt.prepErr
+			})
+			err := Apply(context.Background(), w, &Plan{Changes: []Change{mod("cn=a"), mod("cn=b")}})
+			if calls != tt.calls || len(d.writes) != tt.writes {
+				t.Fatalf("prepare called %d times, %d writes (%v); want %d, %d", calls, len(d.writes), d.writes, tt.calls, tt.writes)
+			}
+			if tt.prepErr != nil {
+				var pe *PrepareError
+				if !errors.As(err, &pe) || !errors.Is(err, tt.prepErr) {
+					t.Fatalf("err %v, want a PrepareError", err)
+				}
+			}
+			if got := NothingChanged(err); err != nil && got != tt.unchanged {
+				t.Fatalf("NothingChanged(%v) = %v, want %v", err, got, tt.unchanged)
+			}
+		})
 	}
 }

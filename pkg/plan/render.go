@@ -35,8 +35,14 @@ var (
 )
 
 // Render writes the plan in format f. Text output is styled; pass a writer that
-// downsamples (iostreams.StyledOut) so pipes and NO_COLOR get plain text.
+// downsamples (iostreams.StyledOut) so pipes and NO_COLOR get plain text. The formats
+// meant to be applied (ldif, update, ipa) refuse a plan holding Hidden, before writing.
 func Render(w io.Writer, p *Plan, f Format) error {
+	if forApplying(f) {
+		if err := CheckNoPlaceholder(p); err != nil {
+			return err
+		}
+	}
 	switch f {
 	case JSON:
 		enc := json.NewEncoder(w)

@@ -17,8 +17,9 @@ import (
 	"github.com/accessctl/accessctl/pkg/plan"
 )
 
-// Hidden replaces the password wherever a plan is shown.
-const Hidden = "<hidden>"
+// Hidden replaces the password wherever a plan is shown (plan.Hidden: the renderings
+// meant to be applied refuse it).
+const Hidden = plan.Hidden
 
 // NeverExpires is passwordExpirationTime's far-future value (ITTN-010 §7.3).
 const NeverExpires = "20380119031407Z"
@@ -100,6 +101,44 @@ func List(ctx context.Context, dir directory.Client) ([]Account, error) {
 	return out, nil
 }
 
+// NotSysaccountError is a bind DN that accessctl refuses to act on: outside
+// cn=sysaccounts,cn=etc, or an entry without the sysaccount shape (a user, a group...).
+type NotSysaccountError struct {
+	DN     string
+	Reason string
+}
+
+func (e *NotSysaccountError) Error() string {
+	return fmt.Sprintf("refusing to act on %s: %s", e.DN, e.Reason)
+}
+
+// CheckDN refuses a bind DN that is not directly under cn=sysaccounts,cn=etc,SUFFIX, so
+// that even a wrong bind_dn template cannot create, rotate or delete anything else.
+func CheckDN(dn, suffix string) error {
+	if !directory.EqualDN(directory.Parent(dn), directory.In(directory.SysAccounts, suffix)) {
+		return &NotSysaccountError{DN: dn, Reason: "service bind dns live directly under " + directory.In(directory.SysAccounts, suffix)}
+	}
+	return nil
+}
+
+// CheckEntry refuses an existing entry that is not a sysaccount: it must lie under
+// cn=sysaccounts,cn=etc and have objectClass account and simplesecurityobject (and not
+// be a person or POSIX account).
+func CheckEntry(e *directory.Entry, suffix string) error {
+	if err := CheckDN(e.DN, suffix); err != nil {
+		return err
+	}
+	if !e.HasObjectClass("account") || !e.HasObjectClass("simplesecurityobject") {
+		return &NotSysaccountError{DN: e.DN, Reason: "not a service bind dn (objectClass account and simplesecurityobject required)"}
+	}
+	for _, oc := range []string{"person", "posixAccount", "krbPrincipalAux"} {
+		if e.HasObjectClass(oc) {
+			return &NotSysaccountError{DN: e.DN, Reason: "not a service bind dn (it is a " + oc + " entry)"}
+		}
+	}
+	return nil
+}
+
 // Get reads one bind DN (nil when absent).
 func Get(ctx context.Context, dir directory.Client, dn string) (*directory.Entry, error) {
 	es, err := dir.Search(ctx, directory.SearchRequest{BaseDN: dn, Scope: directory.ScopeBase, Filter: "(objectClass=*)",
@@ -154,7 +193,7 @@ type Secret struct {
 	Password string
 }
 
-func (s *Secret) fill(attr string, vals []string) []string {
+func fill(attr string, vals []string, pw string) []string {
 	if !strings.EqualFold(attr, "userPassword") {
 		return vals
 	}
@@ -162,20 +201,45 @@ func (s *Secret) fill(attr string, vals []string) []string {
 	for i, v := range vals {
 		out[i] = v
 		if v == Hidden {
-			out[i] = s.Password
+			out[i] = pw
 		}
 	}
 	return out
 }
 
+func revealEntry(e *directory.Entry, pw string) *directory.Entry {
+	c := &directory.Entry{DN: e.DN}
+	for _, a := range e.Attributes {
+		c.Attributes = append(c.Attributes, directory.Attribute{Name: a.Name, Values: fill(a.Name, a.Values, pw)})
+	}
+	return c
+}
+
+func revealMods(mods []directory.Mod, pw string) []directory.Mod {
+	if len(mods) == 0 {
+		return mods
+	}
+	c := make([]directory.Mod, len(mods))
+	for i, m := range mods {
+		c[i] = directory.Mod{Op: m.Op, Attr: m.Attr, Values: fill(m.Attr, m.Values, pw)}
+	}
+	return c
+}
+
+// errPlaceholderWrite stops a write that would store the placeholder itself.
+func errPlaceholderWrite(dn string) error {
+	return fmt.Errorf("write to %s: %w", dn, plan.ErrPlaceholder)
+}
+
 // Add implements directory.Client.
 func (s *Secret) Add(ctx context.Context, e *directory.Entry) (string, error) {
 	if directory.EqualDN(e.DN, s.DN) {
-		c := &directory.Entry{DN: e.DN}
-		for _, a := range e.Attributes {
-			c.Attributes = append(c.Attributes, directory.Attribute{Name: a.Name, Values: s.fill(a.Name, a.Values)})
+		e = revealEntry(e, s.Password)
+	}
+	for _, a := range e.Attributes {
+		if holdsHidden(a.Values) {
+			return "", errPlaceholderWrite(e.DN)
 		}
-		e = c
 	}
 	return s.Client.Add(ctx, e)
 }
@@ -183,13 +247,41 @@ func (s *Secret) Add(ctx context.Context, e *directory.Entry) (string, error) {
 // Modify implements directory.Client.
 func (s *Secret) Modify(ctx context.Context, dn string, mods []directory.Mod) error {
 	if directory.EqualDN(dn, s.DN) {
-		c := make([]directory.Mod, len(mods))
-		for i, m := range mods {
-			c[i] = directory.Mod{Op: m.Op, Attr: m.Attr, Values: s.fill(m.Attr, m.Values)}
+		mods = revealMods(mods, s.Password)
+	}
+	for _, m := range mods {
+		if holdsHidden(m.Values) {
+			return errPlaceholderWrite(dn)
 		}
-		mods = c
 	}
 	return s.Client.Modify(ctx, dn, mods)
+}
+
+func holdsHidden(vals []string) bool {
+	for _, v := range vals {
+		if v == Hidden {
+			return true
+		}
+	}
+	return false
+}
+
+// Reveal returns a copy of p in which the change to dn carries the real password pw
+// instead of Hidden: the plan to render for --emit ldif, whose output goes only to a
+// 0600 file or, on request, to stdout.
+func Reveal(p *plan.Plan, dn, pw string) *plan.Plan {
+	out := *p
+	out.Changes = make([]plan.Change, len(p.Changes))
+	for i, c := range p.Changes {
+		if directory.EqualDN(c.DN, dn) {
+			if c.Entry != nil {
+				c.Entry = revealEntry(c.Entry, pw)
+			}
+			c.Mods = revealMods(c.Mods, pw)
+		}
+		out.Changes[i] = c
+	}
+	return &out
 }
 
 // UpdateFile renders the ipa-ldap-updater file of ITTN-010 §7.3, password included (the

@@ -343,6 +343,11 @@ func PlanReinstate(s *State, r *Record) (*plan.Plan, error) {
 	if !directory.EqualDN(s.User.DN, r.DN) || !strings.EqualFold(r.Login, s.Login) {
 		return nil, fmt.Errorf("record is for %s (%s), not %s", r.Login, r.DN, s.Login)
 	}
+	// Refused as a whole, before any change, when anything in it is not a restoration of
+	// the user's own state.
+	if err := CheckRecord(r, s.Suffix); err != nil {
+		return nil, err
+	}
 	p := &plan.Plan{Title: "reinstate user " + s.Login}
 	uc := userModChange(s)
 	if r.Disabled {
@@ -404,6 +409,9 @@ func PlanReinstate(s *State, r *Record) (*plan.Plan, error) {
 	}
 	for _, k := range order {
 		p.Add(*byDN[k])
+	}
+	if _, ok := byDN[directory.NormalizeDN(ipa.GroupDN("admins", s.Suffix))]; ok {
+		p.Warn("this restores " + s.Login + "'s membership in admins (full administration of the directory), as the record says offboarding removed it")
 	}
 	tokens := map[string]*directory.Entry{}
 	for _, t := range s.Tokens {

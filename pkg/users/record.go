@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/accessctl/accessctl/pkg/sidefile"
 )
 
 // RecordVersion is the offboarding record format.
@@ -35,15 +37,11 @@ type Record struct {
 }
 
 // WriteRecord stores r as JSON in dir (created 0700 when missing) in a new file, mode
-// 0600, named <login>-<UTC time>.json, and returns its path.
+// 0600, named <login>-<UTC time>.json, synced with its directory (sidefile.Create), and
+// returns its path. A directory or file that cannot be created is a *sidefile.CreateError.
 func WriteRecord(dir string, r *Record) (string, error) {
-	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return "", fmt.Errorf("create records directory: %w", err)
-		}
-		if err := os.Chmod(dir, 0o700); err != nil {
-			return "", fmt.Errorf("create records directory: %w", err)
-		}
+	if err := makeRecordsDir(dir); err != nil {
+		return "", err
 	}
 	data, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
@@ -57,22 +55,44 @@ func WriteRecord(dir string, r *Record) (string, error) {
 			name = fmt.Sprintf("%s-%d.json", base, i+1)
 		}
 		path := filepath.Join(dir, name)
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if errors.Is(err, fs.ErrExist) {
+		err := sidefile.Create(path, data)
+		if errors.Is(err, fs.ErrExist) && i < 100 {
 			continue
 		}
 		if err != nil {
 			return "", fmt.Errorf("write offboarding record: %w", err)
 		}
-		if _, err := f.Write(data); err != nil {
-			f.Close()
-			return "", fmt.Errorf("write offboarding record: %w", err)
-		}
-		if err := f.Close(); err != nil {
-			return "", fmt.Errorf("write offboarding record: %w", err)
-		}
 		return path, nil
 	}
+}
+
+// CheckRecordsDir makes the records directory (0700) when missing and proves a record
+// can be created in it, before anything else is done.
+func CheckRecordsDir(dir string) error {
+	if err := makeRecordsDir(dir); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".accessctl-probe-*")
+	if err != nil {
+		return &sidefile.CreateError{Path: dir, InDir: true, Err: err}
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}
+
+// makeRecordsDir creates dir with mode 0700 when it does not exist; an existing
+// directory is left as it is.
+func makeRecordsDir(dir string) error {
+	if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return &sidefile.CreateError{Path: dir, Err: err}
+	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return &sidefile.CreateError{Path: dir, Err: err}
+	}
+	return nil
 }
 
 // ReadRecord loads an offboarding record.

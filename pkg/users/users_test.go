@@ -144,7 +144,8 @@ func TestPlanOffboard(t *testing.T) {
 func TestReinstateUndoesOffboard(t *testing.T) {
 	rule := directory.NewEntry("ipaUniqueID=1,cn=hbac,"+sfx, directory.A("cn", "r1"), directory.A("memberUser", uDN))
 	amor := grp("amor", directory.A("member", uDN), directory.A("memberManager", uDN))
-	s := &State{Suffix: sfx, Login: "jdoe", DN: uDN, User: user(directory.A("ipaSshPubKey", "k1")), Refs: []*directory.Entry{amor, rule}}
+	s := &State{Suffix: sfx, Login: "jdoe", DN: uDN, User: user(directory.A("ipaSshPubKey", "k1"), directory.A("memberOf", amor.DN, rule.DN)),
+		Refs: []*directory.Entry{amor, rule}}
 	o, err := PlanOffboard(s, OffboardOptions{RemoveSSHKeys: true})
 	if err != nil {
 		t.Fatal(err)

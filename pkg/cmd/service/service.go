@@ -19,6 +19,7 @@ import (
 	"github.com/accessctl/accessctl/pkg/ldapdir"
 	"github.com/accessctl/accessctl/pkg/output"
 	"github.com/accessctl/accessctl/pkg/plan"
+	"github.com/accessctl/accessctl/pkg/sidefile"
 	"github.com/accessctl/accessctl/pkg/sysaccounts"
 )
 
@@ -39,7 +40,9 @@ password that never expires (passwordExpirationTime 20380119031407Z) and no idle
 
 Passwords are generated with crypto/rand and written only to a new 0600 file
 (--password-file) or to stdout with --show-password: never to argv, logs or plans (plans
-show "<hidden>").`,
+show "<hidden>"). The password file is created and synced before the account is created or
+rotated: when it cannot be written, nothing changes. Only entries of that shape are acted
+on, whatever the conventions' bind_dn template says.`,
 	}
 	bind.AddCommand(NewCmdCreate(f, nil), NewCmdList(f, nil), NewCmdRotate(f, nil), NewCmdDelete(f, nil))
 	cmd.AddCommand(bind)
@@ -68,14 +71,16 @@ func validate(cmd *cobra.Command, o *Options, secret bool) error {
 	if o.PasswordFile != "" && o.ShowPassword {
 		return cmdutil.FlagErrorf("--password-file and --show-password cannot be used together")
 	}
-	if o.Plan.Emit == string(plan.Update) && o.Plan.Output != "text" {
-		return cmdutil.FlagErrorf("--emit update writes the update file itself: drop -o")
+	if secretEmit(o) && o.Plan.Output != "text" {
+		return cmdutil.FlagErrorf("--emit %s writes the file itself: drop -o", o.Plan.Emit)
 	}
-	preview := o.Plan.DryRun || (o.Plan.Emit != "" && o.Plan.Emit != string(plan.Update))
-	if !preview && o.PasswordFile == "" && !o.ShowPassword {
+	if secretEmit(o) && o.PasswordFile == "" && !o.ShowPassword {
+		return cmdutil.FlagErrorf("--emit %s carries the new password, so it needs a destination: --password-file FILE (created 0600) or --show-password (stdout)", o.Plan.Emit)
+	}
+	if !o.Plan.DryRun && o.PasswordFile == "" && !o.ShowPassword {
 		return cmdutil.FlagErrorf("the new password needs a destination: --password-file FILE (created 0600) or --show-password (stdout)")
 	}
-	if o.ShowPassword && o.Plan.Emit != string(plan.Update) && o.Plan.Output != "text" {
+	if o.ShowPassword && !secretEmit(o) && o.Plan.Output != "text" {
 		return cmdutil.FlagErrorf("--show-password prints the password on stdout: use it without -o json/yaml, or use --password-file")
 	}
 	if o.PasswordFile != "" {
@@ -86,30 +91,73 @@ func validate(cmd *cobra.Command, o *Options, secret bool) error {
 	return nil
 }
 
-func addSecretFlags(cmd *cobra.Command, o *Options) {
-	cmd.Flags().StringVar(&o.PasswordFile, "password-file", "", "write the password (or the update file) to this new file, mode 0600")
-	cmd.Flags().BoolVar(&o.ShowPassword, "show-password", false, "print the password (or the update file) on stdout")
+// secretEmit reports an --emit rendering that must carry the real password to be of any
+// use (ldif, update): it goes where the password would, never with a placeholder.
+func secretEmit(o *Options) bool {
+	return o.Plan.Emit == string(plan.LDIF) || o.Plan.Emit == string(plan.Update)
 }
 
-// writeSecret sends the password (or an update file holding it) to its destination.
+func addSecretFlags(cmd *cobra.Command, o *Options) {
+	cmd.Flags().StringVar(&o.PasswordFile, "password-file", "", "write the password (or the --emit file) to this new file, mode 0600")
+	cmd.Flags().BoolVar(&o.ShowPassword, "show-password", false, "print the password (or the --emit file) on stdout")
+}
+
+// writeSecret sends the password (or a file holding it) to its destination: a new
+// 0600 file, created exclusively and synced, or stdout.
 func writeSecret(f *cmdutil.Factory, o *Options, text string) error {
 	if o.PasswordFile != "" {
-		fh, err := os.OpenFile(o.PasswordFile, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if err != nil {
-			return fmt.Errorf("write password file: %w", err)
-		}
-		if _, err := io.WriteString(fh, text); err != nil {
-			fh.Close()
-			return fmt.Errorf("write password file: %w", err)
-		}
-		if err := fh.Close(); err != nil {
-			return fmt.Errorf("write password file: %w", err)
+		if err := sidefile.Create(o.PasswordFile, []byte(text)); err != nil {
+			var ce *sidefile.CreateError
+			if errors.As(err, &ce) {
+				return cmdutil.InputErrorf("password file: %w", err)
+			}
+			return fmt.Errorf("password file: %w", err)
 		}
 		fmt.Fprintf(f.IO.ErrOut, "accessctl: wrote %s (mode 0600)\n", o.PasswordFile)
 		return nil
 	}
 	_, err := io.WriteString(f.IO.Out, text)
 	return err
+}
+
+// applyWithSecret applies p with the real password in place of the placeholder, the
+// password reaching its destination (writeSecret) first: when it cannot be written, the
+// directory is not changed. A password file is removed again when the directory
+// certainly did not take the password.
+func applyWithSecret(ctx context.Context, o *Options, dir directory.Client, dn, pw string, p *plan.Plan) (bool, error) {
+	f := o.F
+	w := plan.BeforeWrites(&sysaccounts.Secret{Client: dir, DN: dn, Password: pw}, func() error {
+		return writeSecret(f, o, pw+"\n")
+	})
+	applied, err := cmdutil.RunPlan(ctx, f, w, p, &o.Plan)
+	if err == nil {
+		return applied, nil
+	}
+	var pe *plan.PrepareError
+	if errors.As(err, &pe) {
+		return false, fmt.Errorf("%w; nothing was changed in the directory", pe.Err)
+	}
+	if o.PasswordFile != "" {
+		if plan.NothingChanged(err) {
+			os.Remove(o.PasswordFile)
+		} else {
+			err = fmt.Errorf("%w; %s holds the password that was being set", err, o.PasswordFile)
+		}
+	}
+	return false, err
+}
+
+// emitSecret renders p with the real password for --emit ldif to the password's
+// destination; --emit update uses ITTN-010 §7.3's updater format.
+func emitSecret(o *Options, p *plan.Plan, dn, name, pw string) error {
+	if o.Plan.Emit == string(plan.Update) {
+		return writeSecret(o.F, o, sysaccounts.UpdateFile(dn, name, pw))
+	}
+	var b strings.Builder
+	if err := plan.Render(&b, sysaccounts.Reveal(p, dn, pw), plan.LDIF); err != nil {
+		return err
+	}
+	return writeSecret(o.F, o, b.String())
 }
 
 // NewCmdCreate builds `service binddn create`.
@@ -119,13 +167,16 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 		Use:   "create NAME (--password-file FILE | --show-password)",
 		Short: "Create a service bind DN with a random password",
 		Long: `Create uid=NAME,cn=sysaccounts,cn=etc,SUFFIX with a random password of at least 32
-characters. Added directly when your bind has the rights; after the add accessctl binds as
-the new DN to prove it works. With --emit update it writes instead an ipa-ldap-updater
-file (ITTN-010 §7.3's format, password included, as the updater needs it) to
---password-file or, with --show-password, to stdout; run it on an IPA server with
-"sudo ipa-ldap-updater FILE".`,
+characters. Added directly when your bind has the rights; the password file is written
+first, and after the add accessctl binds as the new DN to prove it works.
+
+With --emit update it writes instead an ipa-ldap-updater file (ITTN-010 §7.3's format;
+run it on an IPA server with "sudo ipa-ldap-updater FILE"), with --emit ldif an LDIF add
+for ldapadd. Both hold the real password, as what applies them needs it, so they go where
+the password would: to --password-file (a new 0600 file) or, with --show-password, to stdout.`,
 		Example: `  accessctl service binddn create foreman --password-file ~/foreman.pw
-  accessctl service binddn create dex --emit update --password-file dex.update`,
+  accessctl service binddn create dex --emit update --password-file dex.update
+  accessctl service binddn create dex --emit ldif --password-file dex.ldif`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Name = args[0]
@@ -165,12 +216,20 @@ func RunCreate(ctx context.Context, o *Options) error {
 		return err
 	}
 	dn := conv.BindDN(directory.EscapeDNValue(o.Name), dir.Suffix())
+	if err := sysaccounts.CheckDN(dn, dir.Suffix()); err != nil {
+		return cmdutil.InputError(err)
+	}
 	cur, err := sysaccounts.Get(ctx, dir, dn)
 	if err != nil {
 		return err
 	}
+	if cur != nil {
+		if err := sysaccounts.CheckEntry(cur, dir.Suffix()); err != nil {
+			return cmdutil.InputError(err)
+		}
+	}
 	p := sysaccounts.PlanCreate(dn, o.Name, cur)
-	if o.Plan.Emit == string(plan.Update) {
+	if secretEmit(o) {
 		if cur != nil {
 			return cmdutil.InputErrorf("%s already exists: use accessctl service binddn rotate %s", dn, o.Name)
 		}
@@ -178,7 +237,7 @@ func RunCreate(ctx context.Context, o *Options) error {
 		if err != nil {
 			return err
 		}
-		return writeSecret(f, o, sysaccounts.UpdateFile(dn, o.Name, pw))
+		return emitSecret(o, p, dn, o.Name, pw)
 	}
 	if p.Empty() {
 		_, err = cmdutil.RunPlan(ctx, f, dir, p, &o.Plan)
@@ -188,12 +247,9 @@ func RunCreate(ctx context.Context, o *Options) error {
 	if err != nil {
 		return err
 	}
-	applied, err := cmdutil.RunPlan(ctx, f, &sysaccounts.Secret{Client: dir, DN: dn, Password: pw}, p, &o.Plan)
+	applied, err := applyWithSecret(ctx, o, dir, dn, pw, p)
 	if err != nil || !applied {
 		return err
-	}
-	if err := writeSecret(f, o, pw+"\n"); err != nil {
-		return fmt.Errorf("%s was created but %w; run accessctl service binddn rotate %s", dn, err, o.Name)
 	}
 	return proveBind(ctx, f, dir, dn, pw)
 }
@@ -209,7 +265,19 @@ func proveBind(ctx context.Context, f *cmdutil.Factory, dir directory.Client, dn
 	if err != nil {
 		return err
 	}
-	c, err := ldapdir.Dial(ctx, bindOptions(cfg, server, dn, pw))
+	opts := bindOptions(cfg, server, dn, pw)
+	// With --insecure the command's own connection may be plain ldap:// (a GSSAPI bind
+	// seals it), but a simple bind there would send the new password in clear: prove it
+	// over StartTLS, or not at all.
+	forced := false
+	if strings.HasPrefix(strings.ToLower(server), "ldap://") && !opts.StartTLS {
+		opts.StartTLS, opts.Insecure, forced = true, false, true
+	}
+	c, err := ldapdir.Dial(ctx, opts)
+	if err != nil && forced && !directory.IsAuth(err) && ctx.Err() == nil {
+		fmt.Fprintf(f.IO.ErrOut, "accessctl: note: bind test skipped: StartTLS to %s failed (%v), and the new password is never sent in clear\n", server, err)
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("bind as %s on %s failed: %w", dn, server, err)
 	}
@@ -254,10 +322,13 @@ func NewCmdRotate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 		Short: "Give a service bind DN a new random password (the old one stops working)",
 		Long: `Replace the password of uid=NAME,cn=sysaccounts,cn=etc,SUFFIX with a new random one. The
 old password stops working at once, so the plan asks for confirmation like a removal
-(--yes off a terminal). The password goes only to --password-file or stdout
-(--show-password). After the change accessctl binds as the DN to prove the new one works.`,
-		Example: "  accessctl service binddn rotate foreman --password-file ~/foreman.pw.new --yes",
-		Args:    cobra.ExactArgs(1),
+(--yes off a terminal). The password goes only to --password-file (written before the
+change) or stdout (--show-password). After the change accessctl binds as the DN to prove
+the new one works. --emit ldif writes the ldapmodify change, new password included, to
+--password-file or stdout instead of applying it.`,
+		Example: `  accessctl service binddn rotate foreman --password-file ~/foreman.pw.new --yes
+  accessctl service binddn rotate foreman --emit ldif --password-file foreman-rotate.ldif`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Name = args[0]
 			if err := validate(cmd, o, true); err != nil {
@@ -282,6 +353,8 @@ old password stops working at once, so the plan asks for confirmation like a rem
 	return cmd
 }
 
+// existing reads the bind DN NAME names, refusing anything that is not a sysaccount
+// (even when the conventions' bind_dn template points elsewhere).
 func existing(ctx context.Context, f *cmdutil.Factory, o *Options) (directory.Client, string, *directory.Entry, error) {
 	conv, err := f.Conventions()
 	if err != nil {
@@ -292,12 +365,18 @@ func existing(ctx context.Context, f *cmdutil.Factory, o *Options) (directory.Cl
 		return nil, "", nil, err
 	}
 	dn := conv.BindDN(directory.EscapeDNValue(o.Name), dir.Suffix())
+	if err := sysaccounts.CheckDN(dn, dir.Suffix()); err != nil {
+		return nil, "", nil, cmdutil.InputError(err)
+	}
 	cur, err := sysaccounts.Get(ctx, dir, dn)
 	if err != nil {
 		return nil, "", nil, err
 	}
 	if cur == nil {
 		return nil, "", nil, cmdutil.InputErrorf("no service bind dn %s (%s)", o.Name, dn)
+	}
+	if err := sysaccounts.CheckEntry(cur, dir.Suffix()); err != nil {
+		return nil, "", nil, cmdutil.InputError(err)
 	}
 	return dir, dn, cur, nil
 }
@@ -314,12 +393,12 @@ func RunRotate(ctx context.Context, o *Options) error {
 		return err
 	}
 	p := sysaccounts.PlanRotate(o.Name, cur)
-	applied, err := cmdutil.RunPlan(ctx, f, &sysaccounts.Secret{Client: dir, DN: dn, Password: pw}, p, &o.Plan)
+	if secretEmit(o) {
+		return emitSecret(o, p, cur.DN, o.Name, pw)
+	}
+	applied, err := applyWithSecret(ctx, o, dir, dn, pw, p)
 	if err != nil || !applied {
 		return err
-	}
-	if err := writeSecret(f, o, pw+"\n"); err != nil {
-		return fmt.Errorf("the password of %s was changed but %w; rotate again", dn, err)
 	}
 	return proveBind(ctx, f, dir, dn, pw)
 }
@@ -417,5 +496,3 @@ func RunList(ctx context.Context, o *ListOptions) error {
 		return t.Render(f.IO, w)
 	})
 }
-
-var _ = errors.New

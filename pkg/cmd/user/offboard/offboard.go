@@ -18,6 +18,7 @@ import (
 	"github.com/accessctl/accessctl/pkg/directory"
 	"github.com/accessctl/accessctl/pkg/names"
 	"github.com/accessctl/accessctl/pkg/plan"
+	"github.com/accessctl/accessctl/pkg/sidefile"
 	"github.com/accessctl/accessctl/pkg/users"
 )
 
@@ -53,9 +54,13 @@ offboarding record (JSON: who, when, the before-state and every reference remove
 written to --records (default: <state dir>/records); ` + "`accessctl user reinstate`" + ` undoes
 an offboarding from it. Running it again changes nothing.
 
+The record is written (and synced) before the first change: when it cannot be written,
+nothing changes (exit 2 when the records directory cannot hold it).
+
 With several users each is planned and applied on its own; a failed or unknown login is
-reported and the rest go on; the exit code is then 6. The bind identity itself and the
-last active member of admins (direct or nested) are refused. Off a terminal --yes is required.`,
+reported and the rest go on; the exit code is then 6, or, when no user was offboarded,
+2 (every login unknown or refused) or 1. The bind identity itself and the last active
+member of admins (direct or nested) are refused. Off a terminal --yes is required.`,
 		Example: `  accessctl user offboard jdoe --dry-run
   accessctl user offboard jdoe asmith --yes
   accessctl user offboard --from-file leavers.txt --remove-ssh-keys --yes`,
@@ -146,9 +151,9 @@ func Run(ctx context.Context, o *Options) error {
 	}
 	preview := o.Plan.DryRun || o.Plan.Emit != ""
 	if !preview {
-		// Fail before changing anything when the record could not be written.
-		if err := os.MkdirAll(records, 0o700); err != nil {
-			return fmt.Errorf("create records directory: %w", err)
+		// A record that cannot be written stops the run before the directory is read.
+		if err := users.CheckRecordsDir(records); err != nil {
+			return cmdutil.InputErrorf("offboarding records: %w", err)
 		}
 	}
 	dir, err := f.Directory(ctx)
@@ -163,6 +168,7 @@ func Run(ctx context.Context, o *Options) error {
 	}
 	var failed int
 	var last error
+	allBadInput := true
 	seen := map[string]bool{}
 	for _, login := range o.Logins {
 		if seen[strings.ToLower(login)] {
@@ -182,6 +188,7 @@ func Run(ctx context.Context, o *Options) error {
 		}
 		failed++
 		last = err
+		allBadInput = allBadInput && cmdutil.ExitCode(err) == cmdutil.ExitUsage
 		if len(o.Logins) > 1 {
 			fmt.Fprintf(f.IO.ErrOut, "accessctl: offboard %s: %v\n", login, err)
 		}
@@ -192,6 +199,14 @@ func Run(ctx context.Context, o *Options) error {
 	}
 	if total == 1 {
 		return last
+	}
+	if failed == total {
+		// Nothing was done: not a partial failure. Unknown or refused logins are bad
+		// input (2); anything else is an error (1).
+		if allBadInput {
+			return cmdutil.InputErrorf("no user offboarded: all %d failed", total)
+		}
+		return fmt.Errorf("no user offboarded: all %d failed", total)
 	}
 	return &cmdutil.PartialError{Failed: failed, Total: total}
 }
@@ -215,16 +230,34 @@ func offboardOne(ctx context.Context, o *Options, dir directory.Client, bind, re
 	case err != nil:
 		return err
 	}
-	applied, err := cmdutil.RunPlan(ctx, f, dir, out.Plan, &o.Plan)
-	if err != nil || !applied {
-		return err
-	}
+	// The record is written and synced before the first change: an offboarding that
+	// cannot be recorded (and so not reinstated) does not happen.
 	rec := out.Record
 	rec.Time = o.Now().UTC()
 	rec.Directory = dir.Describe()
-	path, err := users.WriteRecord(records, rec)
-	if err != nil {
-		return fmt.Errorf("user %s was offboarded but the record was not written: %w", login, err)
+	path := ""
+	w := plan.BeforeWrites(dir, func() (err error) {
+		path, err = users.WriteRecord(records, rec)
+		return err
+	})
+	applied, err := cmdutil.RunPlan(ctx, f, w, out.Plan, &o.Plan)
+	var pe *plan.PrepareError
+	switch {
+	case errors.As(err, &pe):
+		var ce *sidefile.CreateError
+		if errors.As(pe.Err, &ce) {
+			return cmdutil.InputErrorf("offboarding record: %w; nothing was changed", pe.Err)
+		}
+		return fmt.Errorf("offboarding record: %w; nothing was changed", pe.Err)
+	case err != nil && path != "":
+		// The record of an offboarding that certainly did not happen would mislead.
+		if plan.NothingChanged(err) {
+			os.Remove(path)
+			return err
+		}
+		return fmt.Errorf("%w (record: %s)", err, path)
+	case err != nil || !applied:
+		return err
 	}
 	fmt.Fprintf(f.IO.ErrOut, "Offboarded %s; record: %s\n", login, path)
 	return nil

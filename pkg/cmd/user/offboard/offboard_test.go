@@ -2,6 +2,7 @@ package offboard_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -315,6 +316,8 @@ func TestOffboardGuards(t *testing.T) {
 		{name: "bind identity", args: []string{"admin", "--yes"}, exit: 2, inErr: "identity this command is bound as"},
 		{name: "unknown", args: []string{"nosuch", "--yes"}, exit: 2, inErr: `user "nosuch" not found`},
 		{name: "bad name", args: []string{"Bad*Name", "--yes"}, exit: 2},
+		// Nothing was done: not "partial" (6) but bad input.
+		{name: "all unknown", args: []string{"nosuch1", "nosuch2", "--yes"}, exit: 2, inErr: "no user offboarded: all 2 failed"},
 		{name: "no login", args: []string{"--yes"}, exit: 2},
 		{name: "last admin", args: []string{"jdoe", "--yes"}, exit: 2, inErr: "last active member of admins", prep: func(t *testing.T) {
 			modify(t, dir, ipa.GroupDN("admins", s), directory.Mod{Op: directory.ModAdd, Attr: "member", Values: []string{ipa.UserDN("jdoe", s)}})
@@ -329,6 +332,92 @@ func TestOffboardGuards(t *testing.T) {
 			_, _, _, err := runOffboard(t, dir, t.TempDir(), tt.args...)
 			if cmdutil.ExitCode(err) != tt.exit || (tt.inErr != "" && !strings.Contains(err.Error(), tt.inErr)) {
 				t.Errorf("err %v (exit %d), want exit %d with %q", err, cmdutil.ExitCode(err), tt.exit, tt.inErr)
+			}
+		})
+	}
+}
+
+// recordFirst fails the test when a write reaches the directory before a record is on
+// disk in dir.
+type recordFirst struct {
+	directory.Client
+	t      *testing.T
+	dir    string
+	writes int
+}
+
+func (r *recordFirst) check() {
+	r.writes++
+	if files, _ := filepath.Glob(filepath.Join(r.dir, "*.json")); len(files) == 0 {
+		r.t.Errorf("directory write %d before the offboarding record was written", r.writes)
+	}
+}
+
+func (r *recordFirst) Modify(ctx context.Context, dn string, mods []directory.Mod) error {
+	r.check()
+	return r.Client.Modify(ctx, dn, mods)
+}
+
+func (r *recordFirst) Add(ctx context.Context, e *directory.Entry) (string, error) {
+	r.check()
+	return r.Client.Add(ctx, e)
+}
+
+func (r *recordFirst) Delete(ctx context.Context, dn string) error {
+	r.check()
+	return r.Client.Delete(ctx, dn)
+}
+
+// TestOffboardRecordFirst: the record is on disk before the first change; when it cannot
+// be written (a directory that holds no files, or a record that cannot be created at the
+// moment of the change) the user is left exactly as it was.
+func TestOffboardRecordFirst(t *testing.T) {
+	for _, b := range cmdtest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			dir := b.Open(t)
+			fx := setup(t, dir)
+			before, beforeRefs := snapshot(t, dir, fx.dn)
+			unchanged := func(what string) {
+				t.Helper()
+				u, refs := snapshot(t, dir, fx.dn)
+				if strings.Join(refs, "|") != strings.Join(beforeRefs, "|") || u.First("nsAccountLock") != before.First("nsAccountLock") {
+					t.Fatalf("%s: the user was changed: lock %q, refs %v", what, u.First("nsAccountLock"), refs)
+				}
+			}
+
+			// A records directory that cannot hold files: refused before the directory is read.
+			_, _, ops, err := runOffboard(t, dir, "/proc/self", fx.login, "--yes")
+			if cmdutil.ExitCode(err) != cmdutil.ExitUsage || !strings.Contains(err.Error(), "cannot create a file in /proc/self") || ops != 0 {
+				t.Fatalf("records in /proc/self: err %v (exit %d), %d ops; want exit 2 and no directory operation", err, cmdutil.ExitCode(err), ops)
+			}
+			unchanged("records in /proc/self")
+
+			// The record cannot be created when the change is about to be made (every name
+			// it could take is taken): nothing changes.
+			records := t.TempDir()
+			now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+			base := filepath.Join(records, fx.login+"-20261201T120000Z")
+			os.WriteFile(base+".json", nil, 0o600)
+			for i := 2; i <= 101; i++ {
+				os.WriteFile(fmt.Sprintf("%s-%d.json", base, i), nil, 0o600)
+			}
+			f, _, _ := cmdtest.Factory(t, dir)
+			o := &offboard.Options{F: f, Logins: []string{fx.login}, Records: records, Plan: cmdutil.PlanFlags{Yes: true, Output: "text"},
+				Now: func() time.Time { return now }}
+			err = offboard.Run(ctx, o)
+			if cmdutil.ExitCode(err) != cmdutil.ExitUsage || !strings.Contains(err.Error(), "nothing was changed") || strings.Contains(err.Error(), "\n") {
+				t.Fatalf("record not creatable at apply time: err %v (exit %d)", err, cmdutil.ExitCode(err))
+			}
+			unchanged("record not creatable")
+
+			// The normal path: the record exists before the first write.
+			records = filepath.Join(t.TempDir(), "r")
+			rf := &recordFirst{Client: dir, t: t, dir: records}
+			if _, stderr, _, err := runOffboard(t, rf, records, fx.login, "--yes"); err != nil {
+				t.Fatalf("offboard: %v\n%s", err, stderr)
+			}
+			if rf.writes == 0 {
+				t.Fatal("no directory write seen")
 			}
 		})
 	}

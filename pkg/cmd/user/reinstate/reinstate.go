@@ -31,7 +31,15 @@ func NewCmdReinstate(f *cmdutil.Factory, runF func(context.Context, *Options) er
 		Short: "Undo a mistaken offboarding from its record",
 		Long: `Re-enable a user and restore exactly the memberships, rule references, SSH keys and OTP
 token states that the offboarding record says were removed. References already back are
-left alone; an entry that no longer exists makes the whole plan fail and roll back.`,
+left alone; an entry that no longer exists makes the whole plan fail and roll back.
+
+A record is evidence of one offboarding, not a script: only restorations of the record's
+own user are applied: its lock state, its DN back in a group or role (member), a group's or
+hostgroup's memberManager, an HBAC or sudo rule's users (memberUser) or a sudo rule's
+run-as users (ipaSudoRunAs), its SSH keys and OTP token states. A membership must also be in
+the record's before-state memberof. Anything else (another user, another attribute, an
+entry that is not a group, role, hostgroup or rule, such as cn=ipaConfig) refuses the
+whole record before any change (exit 2, naming the item).`,
 		Example: `  accessctl user reinstate jdoe --from ~/.local/state/accessctl/records/jdoe-20261123T120000Z.json --dry-run`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -79,6 +87,10 @@ func Run(ctx context.Context, o *Options) error {
 	p, err := users.PlanReinstate(s, o.record)
 	if errors.Is(err, users.ErrNotFound) {
 		return cmdutil.InputErrorf("user %q not found", o.Login)
+	}
+	var re *users.RecordError
+	if errors.As(err, &re) {
+		return cmdutil.InputErrorf("offboarding record %s: %w", o.From, err)
 	}
 	if err != nil {
 		return cmdutil.InputError(err)
