@@ -115,6 +115,13 @@ func TestFreeIPAOwnObjectsRefused(t *testing.T) {
 				{[]string{"service", "binddn", "create", "sudo", "--show-password", "--yes"}, own("system accounts", "sudo", "install/share/sudobind.ldif")},
 				{[]string{"service", "binddn", "rotate", "sudo", "--show-password", "--yes"}, own("system accounts", "sudo", "install/share/sudobind.ldif")},
 				{[]string{"service", "binddn", "delete", "passsync", "--yes"}, own("system accounts", "passsync", "install/updates/73-winsync.update")},
+				// Without --yes off a terminal: the real reason, not "--yes required" (exit 3).
+				{[]string{"cluster", "delete", "admins"}, own("groups", "admins", boot)},
+				{[]string{"cluster", "remove-user", "editors", "admin"}, own("groups", "editors", boot)},
+				{[]string{"cluster", "member-manager", "ipaservers", "remove", "admin"}, own("hostgroups", "ipaservers", boot)},
+				{[]string{"automember", "delete", "ipaservers"}, own("hostgroups", "ipaservers", boot)},
+				{[]string{"role", "revoke", "newbot", "--hostgroup", "ipaservers", u}, own("hostgroups", "ipaservers", boot)},
+				{[]string{"service", "binddn", "delete", "sudo"}, own("system accounts", "sudo", "install/share/sudobind.ldif")},
 			}
 			var before []*directory.Entry
 			if b.Name == "sandbox" { // the live directory is shared with parallel tests

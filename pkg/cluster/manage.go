@@ -32,10 +32,17 @@ func (s *State) Manageable() error {
 	return nil
 }
 
+// CheckNames refuses, by name alone (no directory read), a base whose names hit one of
+// FreeIPA's own objects: commands call it before asking for --yes, so the refusal names
+// the real reason.
+func CheckNames(conv *siteconv.Conventions, base string) error {
+	return (&State{Names: conv.ClusterNames(base)}).Manageable()
+}
+
 // OwnedByFreeIPA reports whether one of base's names is one of FreeIPA's own objects:
 // such a base is never listed (nor completed) as a cluster.
 func OwnedByFreeIPA(conv *siteconv.Conventions, base string) bool {
-	return (&State{Names: conv.ClusterNames(base)}).Manageable() != nil
+	return CheckNames(conv, base) != nil
 }
 
 // PlanDelete plans `cluster delete`: rules first, so access is gone before the groups it

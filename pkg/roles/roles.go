@@ -378,22 +378,23 @@ func (s *State) manageable(conv *siteconv.Conventions, o CreateOptions) error {
 		Why: fmt.Sprintf("is not a role account (uidNumber %q lies in no role range: %s)", s.User.First("uidNumber"), strings.Join(names, ", "))}
 }
 
+// CheckNames refuses, by name alone, a role that is one of FreeIPA's own users (admin) or
+// a hostgroup that is one of its own (ipaservers): commands call it before asking for
+// --yes, so the refusal names the real reason.
+func CheckNames(role, hg string) error {
+	if err := ipa.CheckManageable(ipa.KindUser, role, nil); err != nil {
+		return err
+	}
+	return ipa.CheckManageable(ipa.KindHostgroup, hg, nil)
+}
+
 // checkMembers refuses grant/revoke on FreeIPA's own objects (role admin, hostgroup
 // ipaservers) and on a sudoto group not in the convention's shape.
 func checkMembers(st *MemberState, role, hg, group string) error {
-	for _, c := range []struct {
-		kind, name string
-		e          *directory.Entry
-	}{
-		{ipa.KindUser, role, nil},
-		{ipa.KindHostgroup, hg, nil},
-		{ipa.KindGroup, group, st.Group},
-	} {
-		if err := ipa.CheckManageable(c.kind, c.name, c.e); err != nil {
-			return err
-		}
+	if err := CheckNames(role, hg); err != nil {
+		return err
 	}
-	return nil
+	return ipa.CheckManageable(ipa.KindGroup, group, st.Group)
 }
 
 // MemberState is what grant/revoke need: the sudoto group and the named users.

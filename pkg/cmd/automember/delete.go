@@ -9,6 +9,7 @@ import (
 	"github.com/accessctl/accessctl/pkg/cmdutil"
 	"github.com/accessctl/accessctl/pkg/completion"
 	"github.com/accessctl/accessctl/pkg/hostgroups"
+	"github.com/accessctl/accessctl/pkg/ipa"
 	"github.com/accessctl/accessctl/pkg/plan"
 )
 
@@ -39,6 +40,9 @@ plan: --yes is required off a terminal.`,
 			var err error
 			if o.Hostgroup, err = hostgroupArg(args[0]); err != nil {
 				return err
+			}
+			if err := ipa.CheckManageable(ipa.KindHostgroup, o.Hostgroup, nil); err != nil {
+				return err // the real reason before --yes is asked for
 			}
 			if err := cmdutil.RequireYesOffTerminal(f, &o.Plan); err != nil {
 				return err

@@ -78,6 +78,16 @@ func readCluster(ctx context.Context, f *cmdutil.Factory, base string) (director
 	return dir, s, nil
 }
 
+// checkNames refuses FreeIPA's own objects by name before --yes is asked for (the real
+// reason first); the planners check again with the entries read.
+func checkNames(f *cmdutil.Factory, base string) error {
+	conv, err := f.Conventions()
+	if err != nil {
+		return err
+	}
+	return cluster.CheckNames(conv, base)
+}
+
 // planErr maps the cluster planners' errors: a missing group is bad input (exit 2), as
 // is a refusal (ipa.UnmanagedError, mapped by cmdutil).
 func planErr(err error) error {
@@ -116,6 +126,9 @@ func userCmd(f *cmdutil.Factory, remove bool) *cobra.Command {
 				return err
 			}
 			if err := validateUsers(users); err != nil {
+				return err
+			}
+			if err := checkNames(f, base); err != nil {
 				return err
 			}
 			if remove {
@@ -202,6 +215,9 @@ by the "Allow member managers to modify members of user groups" ACI.`,
 				if err := names.Group(g); err != nil {
 					return err
 				}
+			}
+			if err := checkNames(f, base); err != nil {
+				return err
 			}
 			remove := action == "remove"
 			if remove {
@@ -304,6 +320,9 @@ access: off a terminal it needs --yes.`,
 				return err
 			}
 			if err := names.Cluster(args[0]); err != nil {
+				return err
+			}
+			if err := checkNames(f, args[0]); err != nil {
 				return err
 			}
 			if err := cmdutil.RequireYesOffTerminal(f, &pf); err != nil {
