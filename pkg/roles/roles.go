@@ -341,7 +341,7 @@ func PlanCreate(s *State, conv *siteconv.Conventions, o CreateOptions) (*plan.Pl
 // manageable refuses (ipa.UnmanagedError) a role on FreeIPA's own objects (the admin
 // account, the ipaservers hostgroup, the editors group, ...), on entries not in the
 // convention's shape, and a role account that is a regular user: an existing account whose
-// UID lies in no role range (nor in the --range given).
+// UID lies in no role range (nor in the --range given) and is not its reserved ID.
 func (s *State) manageable(conv *siteconv.Conventions, o CreateOptions) error {
 	for _, c := range []struct {
 		kind, name string
@@ -361,6 +361,9 @@ func (s *State) manageable(conv *siteconv.Conventions, o CreateOptions) error {
 		return nil
 	}
 	uid, err := strconv.Atoi(s.User.First("uidNumber"))
+	if id, ok := conv.Reserved(s.Role); ok && err == nil && id == uid {
+		return nil // the reservations table names it: a role account wherever its ID lies
+	}
 	ranges := roleRanges(conv)
 	if o.RangeGiven {
 		if r, ok := conv.RangeByName(o.Range); ok {
