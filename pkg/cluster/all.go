@@ -65,7 +65,7 @@ func (sn *Snapshot) Bases(conv *siteconv.Conventions) []string {
 	var out []string
 	for b, n := range count {
 		// A lone group or hostgroup named b is not a cluster; two or more pieces are.
-		if n >= 2 && !strings.Contains(b, "-sudoto-") {
+		if n >= 2 && !strings.Contains(b, "-sudoto-") && !OwnedByFreeIPA(conv, b) {
 			out = append(out, b)
 		}
 	}

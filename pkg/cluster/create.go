@@ -51,6 +51,9 @@ func Descriptions(conv *siteconv.Conventions, base string) (group, sudo, hostgro
 // PlanCreate builds the plan that makes the cluster exist with the right shape. The user
 // group comes first: its unique DN is the lock against a concurrent create.
 func PlanCreate(s *State, conv *siteconv.Conventions, o CreateOptions) (*plan.Plan, error) {
+	if err := s.Manageable(); err != nil {
+		return nil, err
+	}
 	p := &plan.Plan{Title: "create cluster " + o.Base}
 	dGroup, dSudo, dHG, err := Descriptions(conv, o.Desc)
 	if err != nil {

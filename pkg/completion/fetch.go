@@ -6,7 +6,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/accessctl/accessctl/pkg/cluster"
 	"github.com/accessctl/accessctl/pkg/directory"
+	"github.com/accessctl/accessctl/pkg/ipa"
 	"github.com/accessctl/accessctl/pkg/siteconv"
 )
 
@@ -114,7 +116,9 @@ func (fe *fetcher) kind(ctx context.Context, kind string) ([]Item, error) {
 		items = fe.roles()
 	case KindServices:
 		for _, e := range fe.memo[searchServices] {
-			items = append(items, Item{Name: e.First("uid"), Desc: e.DN})
+			if _, own := ipa.System(ipa.KindBindDN, e.First("uid")); !own {
+				items = append(items, Item{Name: e.First("uid"), Desc: e.DN})
+			}
 		}
 	default:
 		return nil, fmt.Errorf("unknown kind %q", kind)
@@ -145,7 +149,7 @@ func (fe *fetcher) clusters() []Item {
 		}
 		// The base's own name must round-trip: "hvac-sudo" is hvac's sudo group, not a
 		// cluster, unless its hostgroup exists too.
-		if fe.conv.ClusterNames(base).Group != e.First("cn") {
+		if fe.conv.ClusterNames(base).Group != e.First("cn") || cluster.OwnedByFreeIPA(fe.conv, base) {
 			continue
 		}
 		items = append(items, Item{Name: base, Desc: strings.TrimSuffix(e.First("description"), " users")})

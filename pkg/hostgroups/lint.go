@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/accessctl/accessctl/pkg/automember"
+	"github.com/accessctl/accessctl/pkg/ipa"
 	"github.com/accessctl/accessctl/pkg/plan"
 )
 
@@ -216,7 +217,7 @@ func (st *State) Lint(o LintOptions) ([]Finding, error) {
 
 // SystemHostgroup is FreeIPA's own hostgroup of IPA servers, maintained by the server
 // installer, not by automember: lint leaves it (and its hosts) alone.
-const SystemHostgroup = "ipaservers"
+const SystemHostgroup = ipa.ServersHostgroup
 
 func contains(l []string, s string) bool {
 	for _, x := range l {
@@ -246,6 +247,9 @@ func (st *State) FixEscapesPlan(only string) (*plan.Plan, error) {
 		r := st.Rules[n]
 		if r == nil || r.Err != nil || st.Hostgroups[n] == nil {
 			continue
+		}
+		if only == "" && ipa.CheckManageable(ipa.KindHostgroup, n, nil) != nil {
+			continue // FreeIPA's own hostgroup: never edited (RulePlan refuses it when named)
 		}
 		nr := automember.Rule{Name: n}
 		changed := false

@@ -57,6 +57,9 @@ func (e Edit) Validate() error {
 // holds is ignored (as ipa automember-add-condition does).
 func (st *State) ApplyEdit(hg string, key string, e Edit) (automember.Rule, error) {
 	r := automember.Rule{Name: hg}
+	if err := ipa.CheckManageable(ipa.KindHostgroup, hg, nil); err != nil {
+		return r, err
+	}
 	if cur := st.Rules[hg]; cur != nil {
 		r.Inclusive = append([]automember.Condition(nil), cur.Inclusive...)
 		r.Exclusive = append([]automember.Condition(nil), cur.Exclusive...)
@@ -306,6 +309,9 @@ func (st *State) MemberChange(p *Preview) plan.Change {
 // RulePlan is the plan that stores rule and enforces it on its hostgroup (all or nothing:
 // hosts that do not match are evicted). The hostgroup must exist.
 func (st *State) RulePlan(title string, rule automember.Rule) (*plan.Plan, *Preview, error) {
+	if err := ipa.CheckManageable(ipa.KindHostgroup, rule.Name, nil); err != nil {
+		return nil, nil, err
+	}
 	if st.Hostgroups[rule.Name] == nil {
 		return nil, nil, &NotFoundError{fmt.Sprintf("hostgroup %s does not exist", rule.Name)}
 	}
@@ -326,6 +332,38 @@ func (st *State) RulePlan(title string, rule automember.Rule) (*plan.Plan, *Prev
 	return p, pv, nil
 }
 
+// DeletePlan is the plan that deletes hostgroup hg's automember rule and, unless
+// keepMembers, evicts the hosts it admitted (hosts join only through rules).
+func (st *State) DeletePlan(hg string, keepMembers bool) (*plan.Plan, error) {
+	if err := ipa.CheckManageable(ipa.KindHostgroup, hg, nil); err != nil {
+		return nil, err
+	}
+	r := st.Rules[hg]
+	if r == nil {
+		return nil, &NotFoundError{fmt.Sprintf("hostgroup %s has no automember rule", hg)}
+	}
+	before := st.RuleEntry(r.Rule)
+	before.DN = r.DN
+	if r.Description != "" {
+		before.Set("description", r.Description)
+	}
+	if r.TargetDN != "" {
+		before.Set("automemberTargetGroup", r.TargetDN)
+	}
+	p := &plan.Plan{Title: "delete automember rule " + hg}
+	p.Add(plan.Change{Action: plan.Delete, Kind: "automember", Name: hg, DN: r.DN, Entry: before, Removes: true,
+		IPA: []string{ipa.Command("automember-del", hg, "--type=hostgroup")}})
+	if !keepMembers && st.Hostgroups[hg] != nil {
+		pv, err := st.Preview(automember.Rule{Name: hg})
+		if err != nil {
+			return nil, err
+		}
+		p.Add(st.MemberChange(pv))
+		p.Info = PreviewInfo(pv)
+	}
+	return p, nil
+}
+
 // PreviewInfo renders a preview as plan info lines.
 func PreviewInfo(pv *Preview) []string {
 	var out []string
@@ -343,13 +381,22 @@ func PreviewInfo(pv *Preview) []string {
 // its rule matches (all hostgroups with a rule when names is empty). Rules with invalid
 // conditions and rules whose hostgroup is missing are skipped with a warning.
 func (st *State) EnforcePlan(title string, names []string) (*plan.Plan, []*Preview, error) {
-	if len(names) == 0 {
+	every := len(names) == 0
+	if every {
 		names = st.RuleNames()
 	}
 	p := &plan.Plan{Title: title}
 	var ok []string
 	for _, n := range names {
 		r := st.Rules[n]
+		if err := ipa.CheckManageable(ipa.KindHostgroup, n, nil); err != nil {
+			if !every {
+				return nil, nil, err
+			}
+			// A rule someone put on FreeIPA's own hostgroup is never enforced here.
+			p.Warn(fmt.Sprintf("skipped %s: %v", n, err))
+			continue
+		}
 		switch {
 		case r == nil:
 			return nil, nil, &NotFoundError{fmt.Sprintf("hostgroup %s has no automember rule", n)}

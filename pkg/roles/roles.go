@@ -220,6 +220,9 @@ func ChooseID(s *State, conv *siteconv.Conventions, o CreateOptions) (id int, r 
 // PlanCreate plans `role create` (ITTN-010 §5) from the state: one plan, all or nothing;
 // objects already there in the right shape are Unchanged.
 func PlanCreate(s *State, conv *siteconv.Conventions, o CreateOptions) (*plan.Plan, error) {
+	if err := s.manageable(conv, o); err != nil {
+		return nil, err
+	}
 	if s.HostgroupE == nil {
 		return nil, inputf("hostgroup %s does not exist", s.Hostgroup)
 	}
@@ -335,6 +338,68 @@ func PlanCreate(s *State, conv *siteconv.Conventions, o CreateOptions) (*plan.Pl
 	return p, nil
 }
 
+// manageable refuses (ipa.UnmanagedError) a role on FreeIPA's own objects (the admin
+// account, the ipaservers hostgroup, the editors group, ...), on entries not in the
+// convention's shape, and a role account that is a regular user: an existing account whose
+// UID lies in no role range (nor in the --range given) and is not its reserved ID.
+func (s *State) manageable(conv *siteconv.Conventions, o CreateOptions) error {
+	for _, c := range []struct {
+		kind, name string
+		e          *directory.Entry
+	}{
+		{ipa.KindUser, s.Role, s.User},
+		{ipa.KindHostgroup, s.Hostgroup, s.HostgroupE},
+		{ipa.KindGroup, s.Hostgroup, s.UserGroup},
+		{ipa.KindGroup, s.SudotoGroup, s.SudotoGroupE},
+		{ipa.KindSudoRule, s.SudotoRule, s.SudoRuleE},
+	} {
+		if err := ipa.CheckManageable(c.kind, c.name, c.e); err != nil {
+			return err
+		}
+	}
+	if s.User == nil {
+		return nil
+	}
+	uid, err := strconv.Atoi(s.User.First("uidNumber"))
+	if id, ok := conv.Reserved(s.Role); ok && err == nil && id == uid {
+		return nil // the reservations table names it: a role account wherever its ID lies
+	}
+	ranges := roleRanges(conv)
+	if o.RangeGiven {
+		if r, ok := conv.RangeByName(o.Range); ok {
+			ranges = append(ranges, r)
+		}
+	}
+	var names []string
+	for _, r := range ranges {
+		if err == nil && uid >= r.Min && uid <= r.Max {
+			return nil
+		}
+		names = append(names, r.Name)
+	}
+	return &ipa.UnmanagedError{Kind: ipa.KindUser, Name: "user " + s.Role,
+		Why: fmt.Sprintf("is not a role account (uidNumber %q lies in no role range: %s)", s.User.First("uidNumber"), strings.Join(names, ", "))}
+}
+
+// CheckNames refuses, by name alone, a role that is one of FreeIPA's own users (admin) or
+// a hostgroup that is one of its own (ipaservers): commands call it before asking for
+// --yes, so the refusal names the real reason.
+func CheckNames(role, hg string) error {
+	if err := ipa.CheckManageable(ipa.KindUser, role, nil); err != nil {
+		return err
+	}
+	return ipa.CheckManageable(ipa.KindHostgroup, hg, nil)
+}
+
+// checkMembers refuses grant/revoke on FreeIPA's own objects (role admin, hostgroup
+// ipaservers) and on a sudoto group not in the convention's shape.
+func checkMembers(st *MemberState, role, hg, group string) error {
+	if err := CheckNames(role, hg); err != nil {
+		return err
+	}
+	return ipa.CheckManageable(ipa.KindGroup, group, st.Group)
+}
+
 // MemberState is what grant/revoke need: the sudoto group and the named users.
 type MemberState struct {
 	Group   *directory.Entry
@@ -372,6 +437,9 @@ func ReadMembers(ctx context.Context, dir directory.Client, conv *siteconv.Conve
 			st.Missing = append(st.Missing, u)
 		}
 	}
+	if err := checkMembers(st, role, hg, group); err != nil {
+		return st, err // the real reason before "does not exist"
+	}
 	if st.Group == nil {
 		return st, inputf("group %s does not exist: create the role first (accessctl role create %s --hostgroup %s)", group, role, hg)
 	}
@@ -381,6 +449,9 @@ func ReadMembers(ctx context.Context, dir directory.Client, conv *siteconv.Conve
 // PlanMembers plans grant (add=true) or revoke of users in the sudoto group.
 func PlanMembers(st *MemberState, conv *siteconv.Conventions, role, hg string, users []string, add bool) (*plan.Plan, error) {
 	group, _ := conv.SudotoNames(hg, role)
+	if err := checkMembers(st, role, hg, group); err != nil {
+		return nil, err
+	}
 	verb := "grant"
 	if !add {
 		verb = "revoke"

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/accessctl/accessctl/pkg/directory"
+	"github.com/accessctl/accessctl/pkg/ipa"
 	"github.com/accessctl/accessctl/pkg/plan"
 )
 
@@ -55,7 +56,7 @@ func ValidateName(name string) error {
 	if !namePattern.MatchString(name) {
 		return fmt.Errorf("invalid service name %q: use lower-case letters, digits, _ . - (at most 32, starting with a letter or _)", name)
 	}
-	return nil
+	return ipa.CheckManageable(ipa.KindBindDN, name, nil) // FreeIPA's own: sudo, passsync
 }
 
 // Entry is the bind DN entry with password pw (pass Hidden for display).

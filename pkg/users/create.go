@@ -176,6 +176,13 @@ type CreateOptions struct {
 // PlanCreate plans `user create`: the user entry, membership of ipausers (user-add's
 // post_callback), and of each named group, which must exist. All or nothing.
 func PlanCreate(s *CreateState, o CreateOptions) (*plan.Plan, error) {
+	// The groups named for access must be ones accessctl manages: never FreeIPA's own
+	// (admins, editors, ...). The default primary group is added as ipa user-add does.
+	for _, g := range o.Groups {
+		if err := ipa.CheckManageable(ipa.KindGroup, g, s.Groups[strings.ToLower(g)]); err != nil {
+			return nil, err
+		}
+	}
 	if len(s.Existing) > 0 {
 		e := s.Existing[0]
 		if e.HasObjectClass("posixGroup") && !e.HasObjectClass("posixAccount") {

@@ -6,7 +6,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/accessctl/accessctl/pkg/automember"
 	"github.com/accessctl/accessctl/pkg/cmdutil"
 	"github.com/accessctl/accessctl/pkg/completion"
 	"github.com/accessctl/accessctl/pkg/hostgroups"
@@ -42,6 +41,9 @@ plan: --yes is required off a terminal.`,
 			if o.Hostgroup, err = hostgroupArg(args[0]); err != nil {
 				return err
 			}
+			if err := ipa.CheckManageable(ipa.KindHostgroup, o.Hostgroup, nil); err != nil {
+				return err // the real reason before --yes is asked for
+			}
 			if err := cmdutil.RequireYesOffTerminal(f, &o.Plan); err != nil {
 				return err
 			}
@@ -68,28 +70,9 @@ func RunDelete(ctx context.Context, o *DeleteOptions) error {
 	if err != nil {
 		return err
 	}
-	r := st.Rules[o.Hostgroup]
-	if r == nil {
-		return cmdutil.InputErrorf("hostgroup %s has no automember rule", o.Hostgroup)
-	}
-	before := st.RuleEntry(r.Rule)
-	before.DN = r.DN
-	if r.Description != "" {
-		before.Set("description", r.Description)
-	}
-	if r.TargetDN != "" {
-		before.Set("automemberTargetGroup", r.TargetDN)
-	}
-	p := &plan.Plan{Title: "delete automember rule " + o.Hostgroup}
-	p.Add(plan.Change{Action: plan.Delete, Kind: "automember", Name: o.Hostgroup, DN: r.DN, Entry: before, Removes: true,
-		IPA: []string{ipa.Command("automember-del", o.Hostgroup, "--type=hostgroup")}})
-	if !o.KeepMembers && st.Hostgroups[o.Hostgroup] != nil {
-		pv, err := st.Preview(automember.Rule{Name: o.Hostgroup})
-		if err != nil {
-			return err
-		}
-		p.Add(st.MemberChange(pv))
-		p.Info = hostgroups.PreviewInfo(pv)
+	p, err := st.DeletePlan(o.Hostgroup, o.KeepMembers)
+	if err != nil {
+		return domainErr(err)
 	}
 	applied, err := cmdutil.RunPlan(ctx, f, dir, p, &o.Plan)
 	if err != nil || !applied {

@@ -192,6 +192,9 @@ func NewCmdMembers(f *cmdutil.Factory, add bool, runF func(context.Context, *Mem
 					return err
 				}
 			}
+			if err := roles.CheckNames(o.Role, o.Hostgroup); err != nil {
+				return err // the real reason before --yes is asked for
+			}
 			if !o.Add {
 				if err := cmdutil.RequireYesOffTerminal(f, &o.Plan); err != nil {
 					return err

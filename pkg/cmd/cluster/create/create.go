@@ -98,9 +98,6 @@ func Run(ctx context.Context, o *Options) error {
 	if !ok {
 		return cmdutil.InputErrorf("unknown --range %q: the conventions define %v", o.Range, conv.RangeNames())
 	}
-	if names.LooksPlural(o.Name) {
-		fmt.Fprintf(f.IO.ErrOut, "accessctl: warning: %q looks plural; ITTN-010 names clusters in the singular\n", o.Name)
-	}
 	dir, err := f.Directory(ctx)
 	if err != nil {
 		return err
@@ -108,6 +105,12 @@ func Run(ctx context.Context, o *Options) error {
 	state, err := cluster.Read(ctx, dir, conv, o.Name)
 	if err != nil {
 		return err
+	}
+	if err := state.Manageable(); err != nil {
+		return err // before the half-cluster guess below: name the real reason
+	}
+	if names.LooksPlural(o.Name) {
+		fmt.Fprintf(f.IO.ErrOut, "accessctl: warning: %q looks plural; ITTN-010 names clusters in the singular\n", o.Name)
 	}
 	// The user group's unique DN is the lock: a run that creates it owns the creation. A
 	// user group without the rest is a half cluster, possibly another run's work in

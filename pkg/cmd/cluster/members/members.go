@@ -3,6 +3,7 @@ package members
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -68,35 +69,33 @@ func readCluster(ctx context.Context, f *cmdutil.Factory, base string) (director
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := s.Manageable(); err != nil {
+		return nil, nil, err // FreeIPA's own object or a foreign shape: the real reason first
+	}
 	if !s.Exists() {
 		return nil, nil, cmdutil.InputErrorf("cluster %q not found", base)
 	}
 	return dir, s, nil
 }
 
-// memberChange adds (or removes) DNs on attr of entry e as one Modify, only for the values
-// that are not already so.
-func memberChange(kind, name string, e *directory.Entry, attr string, dns []string, remove bool, ipaCmd func([]string) string) plan.Change {
-	var vals, rdns []string
-	for _, d := range dns {
-		has := false
-		for _, v := range e.Get(attr) {
-			has = has || directory.EqualDN(v, d)
-		}
-		if has == remove {
-			vals = append(vals, d)
-			rdns = append(rdns, directory.RDNValue(d))
-		}
+// checkNames refuses FreeIPA's own objects by name before --yes is asked for (the real
+// reason first); the planners check again with the entries read.
+func checkNames(f *cmdutil.Factory, base string) error {
+	conv, err := f.Conventions()
+	if err != nil {
+		return err
 	}
-	if len(vals) == 0 {
-		return plan.Change{Action: plan.Unchanged, Kind: kind, Name: name, DN: e.DN}
+	return cluster.CheckNames(conv, base)
+}
+
+// planErr maps the cluster planners' errors: a missing group is bad input (exit 2), as
+// is a refusal (ipa.UnmanagedError, mapped by cmdutil).
+func planErr(err error) error {
+	var me *cluster.MissingError
+	if errors.As(err, &me) {
+		return cmdutil.InputError(err)
 	}
-	op := directory.ModAdd
-	if remove {
-		op = directory.ModDelete
-	}
-	return plan.Change{Action: plan.Modify, Kind: kind, Name: name, DN: e.DN, Removes: remove,
-		Mods: []directory.Mod{{Op: op, Attr: attr, Values: vals}}, IPA: []string{ipaCmd(rdns)}}
+	return err
 }
 
 type userOpts struct {
@@ -129,6 +128,9 @@ func userCmd(f *cmdutil.Factory, remove bool) *cobra.Command {
 			if err := validateUsers(users); err != nil {
 				return err
 			}
+			if err := checkNames(f, base); err != nil {
+				return err
+			}
 			if remove {
 				if err := cmdutil.RequireYesOffTerminal(f, &o.pf); err != nil {
 					return err
@@ -149,28 +151,27 @@ func userCmd(f *cmdutil.Factory, remove bool) *cobra.Command {
 					dns = append(dns, e.DN)
 				}
 			}
-			p := &plan.Plan{Title: fmt.Sprintf("%s users of cluster %s", map[bool]string{false: "add", true: "remove"}[remove], base)}
 			verb := map[bool]string{false: "group-add-member", true: "group-remove-member"}[remove]
 			// Removing login access also removes sudo (ITTN-010: sudo goes with login); --sudo
 			// on remove-user removes only sudo.
-			targets := []*directory.Entry{s.Group}
-			names := []string{s.Names.Group}
+			groups := []string{s.Names.Group}
 			if o.sudo {
-				targets, names = []*directory.Entry{s.SudoGroup}, []string{s.Names.SudoGroup}
+				groups = []string{s.Names.SudoGroup}
 				if !remove {
-					targets, names = []*directory.Entry{s.Group, s.SudoGroup}, []string{s.Names.Group, s.Names.SudoGroup}
+					groups = []string{s.Names.Group, s.Names.SudoGroup}
 				}
 			} else if remove {
-				targets, names = []*directory.Entry{s.Group, s.SudoGroup}, []string{s.Names.Group, s.Names.SudoGroup}
+				groups = []string{s.Names.Group, s.Names.SudoGroup}
 			}
-			for i, t := range targets {
-				if t == nil {
-					return cmdutil.InputErrorf("cluster %q has no group %q (run cluster check)", base, names[i])
-				}
-				g := names[i]
-				p.Add(memberChange("group", g, t, "member", dns, remove, func(u []string) string {
+			p, err := s.PlanGroupEdit(cluster.GroupEdit{
+				Title:  fmt.Sprintf("%s users of cluster %s", map[bool]string{false: "add", true: "remove"}[remove], base),
+				Groups: groups, Attr: "member", DNs: dns, Remove: remove,
+				IPA: func(g string, u []string) string {
 					return ipa.Command(verb, g, "--users="+strings.Join(u, ","))
-				}))
+				},
+			})
+			if err != nil {
+				return planErr(err)
 			}
 			_, err = cmdutil.RunPlan(ctx, f, dir, p, &o.pf)
 			return err
@@ -215,6 +216,9 @@ by the "Allow member managers to modify members of user groups" ACI.`,
 					return err
 				}
 			}
+			if err := checkNames(f, base); err != nil {
+				return err
+			}
 			remove := action == "remove"
 			if remove {
 				if err := cmdutil.RequireYesOffTerminal(f, &pf); err != nil {
@@ -250,14 +254,12 @@ by the "Allow member managers to modify members of user groups" ACI.`,
 					return err
 				}
 			}
-			p := &plan.Plan{Title: fmt.Sprintf("%s member managers of cluster %s", action, base)}
 			verb := "group-" + action + "-member-manager"
-			for _, t := range []*directory.Entry{s.Group, s.SudoGroup} {
-				if t == nil {
-					continue
-				}
-				g := t.First("cn")
-				p.Add(memberChange("group", g, t, "memberManager", dns, remove, func(v []string) string {
+			p, err := s.PlanGroupEdit(cluster.GroupEdit{
+				Title:  fmt.Sprintf("%s member managers of cluster %s", action, base),
+				Groups: []string{s.Names.Group, s.Names.SudoGroup}, Attr: "memberManager", DNs: dns, Remove: remove,
+				SkipMissing: true,
+				IPA: func(g string, _ []string) string {
 					args := []string{verb, g}
 					if len(users) > 0 {
 						args = append(args, "--users="+strings.Join(users, ","))
@@ -266,7 +268,10 @@ by the "Allow member managers to modify members of user groups" ACI.`,
 						args = append(args, "--groups="+strings.Join(groups, ","))
 					}
 					return ipa.Command(args...)
-				}))
+				},
+			})
+			if err != nil {
+				return planErr(err)
 			}
 			_, err = cmdutil.RunPlan(ctx, f, dir, p, &pf)
 			return err
@@ -317,6 +322,9 @@ access: off a terminal it needs --yes.`,
 			if err := names.Cluster(args[0]); err != nil {
 				return err
 			}
+			if err := checkNames(f, args[0]); err != nil {
+				return err
+			}
 			if err := cmdutil.RequireYesOffTerminal(f, &pf); err != nil {
 				return err
 			}
@@ -325,25 +333,10 @@ access: off a terminal it needs --yes.`,
 			if err != nil {
 				return err
 			}
-			p := &plan.Plan{Title: "delete cluster " + args[0]}
-			del := func(kind, name string, e *directory.Entry, ipaCmd string) {
-				if e == nil {
-					return
-				}
-				c := plan.Change{Action: plan.Delete, Kind: kind, Name: name, DN: e.DN, Entry: e, Removes: true, IPA: []string{ipaCmd}}
-				if n := len(e.Get("member")); n > 0 {
-					c.Notes = append(c.Notes, fmt.Sprintf("%d member(s) lose this membership", n))
-				}
-				p.Add(c)
+			p, err := cluster.PlanDelete(s)
+			if err != nil {
+				return planErr(err)
 			}
-			n := s.Names
-			// Rules first, so access is gone before the groups it named.
-			del("hbacrule", n.HBACRule, s.HBACRule, ipa.Command("hbacrule-del", n.HBACRule))
-			del("sudorule", n.SudoRule, s.SudoRule, ipa.Command("sudorule-del", n.SudoRule))
-			del("automember", n.Hostgroup, s.Automember, ipa.Command("automember-del", n.Hostgroup, "--type=hostgroup"))
-			del("hostgroup", n.Hostgroup, s.Hostgroup, ipa.Command("hostgroup-del", n.Hostgroup))
-			del("group", n.SudoGroup, s.SudoGroup, ipa.Command("group-del", n.SudoGroup))
-			del("group", n.Group, s.Group, ipa.Command("group-del", n.Group))
 			_, err = cmdutil.RunPlan(ctx, f, dir, p, &pf)
 			return err
 		},

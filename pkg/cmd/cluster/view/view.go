@@ -391,12 +391,20 @@ func fixAll(cmd *cobra.Command, f *cmdutil.Factory, bases []string, pf *cmdutil.
 	if err != nil {
 		return err
 	}
+	// Refuse FreeIPA's own objects and foreign shapes before fixing anything.
+	states := map[string]*cluster.State{}
 	for _, b := range bases {
 		s, err := cluster.Read(cmd.Context(), dir, conv, b)
 		if err != nil {
 			return err
 		}
-		desc, ok := s.DescriptionBase(conv)
+		if err := s.Manageable(); err != nil {
+			return err
+		}
+		states[b] = s
+	}
+	for _, b := range bases {
+		desc, ok := states[b].DescriptionBase(conv)
 		if !ok || desc == "" {
 			desc = b
 		}
