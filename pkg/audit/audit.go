@@ -164,6 +164,11 @@ func (a *auditor) clusters() {
 		}
 		st := (&cluster.Snapshot{Suffix: a.snap.Suffix, Entries: sub}).State(a.conv, base)
 		fix := "accessctl cluster create " + base + " --desc TEXT --fix"
+		if st.Group != nil {
+			if _, ok := cluster.GroupDescriptionBase(a.conv, st.Group.First("description")); ok {
+				fix = "accessctl cluster create " + base + " --fix" // the text is read from the group
+			}
+		}
 		var missing []string
 		for _, m := range []struct {
 			e          *directory.Entry

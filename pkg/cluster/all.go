@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/accessctl/accessctl/pkg/directory"
+	"github.com/accessctl/accessctl/pkg/names"
 	"github.com/accessctl/accessctl/pkg/siteconv"
 )
 
@@ -37,9 +38,11 @@ func (sn *Snapshot) State(conv *siteconv.Conventions, base string) *State {
 
 // Bases finds every cluster base name by convention: any group, hostgroup or rule whose
 // name fits one of the five patterns. A base whose objects do not all exist is a half
-// cluster. Groups that merely share a name with nothing else are not clusters.
+// cluster. Groups that merely share a name with nothing else are not clusters, except
+// the residue of an interrupted `cluster create` (see interruptedCreate).
 func (sn *Snapshot) Bases(conv *siteconv.Conventions) []string {
 	count := map[string]int{}
+	userGroup := map[string]*directory.Entry{}
 	in := func(e *directory.Entry, c string) bool {
 		return directory.EqualDN(directory.Parent(e.DN), directory.In(c, sn.Suffix))
 	}
@@ -54,6 +57,9 @@ func (sn *Snapshot) Bases(conv *siteconv.Conventions) []string {
 		case in(e, directory.Groups) && e.HasObjectClass("ipausergroup"):
 			note("sudo_group", cn)
 			note("group", cn)
+			if b, ok := conv.ClusterBaseFrom("group", cn); ok {
+				userGroup[b] = e
+			}
 		case in(e, directory.Hostgroups):
 			note("hostgroup", cn)
 		case in(e, directory.HBAC) && e.HasObjectClass("ipahbacrule"):
@@ -64,8 +70,9 @@ func (sn *Snapshot) Bases(conv *siteconv.Conventions) []string {
 	}
 	var out []string
 	for b, n := range count {
-		// A lone group or hostgroup named b is not a cluster; two or more pieces are.
-		if n >= 2 && !strings.Contains(b, "-sudoto-") && !OwnedByFreeIPA(conv, b) {
+		// A lone group or hostgroup named b is not a cluster (but for the residue of an
+		// interrupted create); two or more pieces are.
+		if (n >= 2 || n == 1 && interruptedCreate(conv, b, userGroup[b])) && !strings.Contains(b, "-sudoto-") && !OwnedByFreeIPA(conv, b) {
 			out = append(out, b)
 		}
 	}
@@ -86,4 +93,16 @@ func (sn *Snapshot) Bases(conv *siteconv.Conventions) []string {
 		}
 	}
 	return final
+}
+
+// interruptedCreate tells whether g, the only object named for base, is what a
+// `cluster create` leaves when it is killed after its first add (the user group, which
+// is also its lock): a POSIX user group that is not a user's private group and whose
+// description follows the cluster's user-group template.
+func interruptedCreate(conv *siteconv.Conventions, base string, g *directory.Entry) bool {
+	if g == nil || !g.HasObjectClass("posixGroup") || len(g.Get("mepManagedBy")) > 0 || names.Cluster(base) != nil {
+		return false
+	}
+	_, ok := GroupDescriptionBase(conv, g.First("description"))
+	return ok
 }

@@ -96,25 +96,33 @@ func RuleOf(e *directory.Entry) automember.Rule {
 	return r
 }
 
-// DescriptionBase recovers the shared base text from the descriptions and reports
-// whether all three descriptions follow the templates with it.
-func (s *State) DescriptionBase(conv *siteconv.Conventions) (string, bool) {
-	if s.Group == nil || s.SudoGroup == nil || s.Hostgroup == nil {
-		return "", true // missing objects are reported on their own
-	}
-	// Templates are "<base> users" etc.: find the base from the group's description by
-	// rendering the template around a marker.
+// GroupDescriptionBase recovers the shared base text from a user group's description
+// ("Summit HVAC users" gives "Summit HVAC"): false when d does not follow the template.
+func GroupDescriptionBase(conv *siteconv.Conventions, d string) (string, bool) {
+	// Templates are "<base> users" etc.: render the template around a marker.
 	const marker = "\x00"
 	tmpl, err := Description(conv.Cluster.Descriptions.Group, marker)
 	if err != nil {
 		return "", false
 	}
 	pre, post, _ := strings.Cut(tmpl, marker)
+	if !strings.HasPrefix(d, pre) || !strings.HasSuffix(d, post) || len(d) <= len(pre)+len(post) {
+		return "", false
+	}
+	return d[len(pre) : len(d)-len(post)], true
+}
+
+// DescriptionBase recovers the shared base text from the descriptions and reports
+// whether all three descriptions follow the templates with it.
+func (s *State) DescriptionBase(conv *siteconv.Conventions) (string, bool) {
+	if s.Group == nil || s.SudoGroup == nil || s.Hostgroup == nil {
+		return "", true // missing objects are reported on their own
+	}
 	d := s.Group.First("description")
-	if !strings.HasPrefix(d, pre) || !strings.HasSuffix(d, post) || len(d) < len(pre)+len(post) {
+	base, ok := GroupDescriptionBase(conv, d)
+	if !ok {
 		return fmt.Sprintf(" (group %q has %q)", s.Names.Group, d), false
 	}
-	base := d[len(pre) : len(d)-len(post)]
 	g, sg, hg, err := Descriptions(conv, base)
 	if err != nil {
 		return "", false

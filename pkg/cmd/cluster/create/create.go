@@ -63,7 +63,7 @@ fails, the steps already made are undone.`,
 			if err := names.Cluster(o.Name); err != nil {
 				return err
 			}
-			if o.Desc == "" {
+			if o.Desc == "" && !o.Fix { // --fix recovers it from an existing user group
 				return cmdutil.FlagErrorf("--desc is required: the shared description text, e.g. \"Summit HVAC\"")
 			}
 			for _, re := range o.HostRegex {
@@ -77,7 +77,7 @@ fails, the steps already made are undone.`,
 			return Run(cmd.Context(), o)
 		},
 	}
-	cmd.Flags().StringVar(&o.Desc, "desc", "", "shared description text (\"Summit HVAC\" gives \"Summit HVAC users\", ...)")
+	cmd.Flags().StringVar(&o.Desc, "desc", "", "shared description text (\"Summit HVAC\" gives \"Summit HVAC users\", ...); with --fix, read from the existing user group when left out")
 	cmd.Flags().StringArrayVar(&o.HostRegex, "host-regex", nil, "fqdn regex for the hostgroup's automember rule (repeatable)")
 	cmd.Flags().BoolVar(&o.Fix, "fix", false, "repair existing objects whose shape differs")
 	cmd.Flags().StringVar(&o.Range, "range", "general", "ID range for the groups' GIDs")
@@ -118,7 +118,16 @@ func Run(ctx context.Context, o *Options) error {
 	if state.Group != nil && !state.Complete() && !o.Fix {
 		return fmt.Errorf("cluster %q is incomplete (missing %s): another run may be creating it; re-run to check, or complete it with --fix", o.Name, strings.Join(missing(state), ", "))
 	}
-	opts := cluster.CreateOptions{Base: o.Name, Desc: o.Desc, HostRegex: o.HostRegex, Fix: o.Fix}
+	desc := o.Desc
+	if desc == "" && state.Group != nil {
+		// --fix without --desc: the base text of the user group's description, so that an
+		// interrupted create is completed as it was started.
+		desc, _ = cluster.GroupDescriptionBase(conv, state.Group.First("description"))
+	}
+	if desc == "" {
+		return cmdutil.FlagErrorf("--desc is required: the shared description text, e.g. \"Summit HVAC\" (--fix reads it from the user group's description, and cluster %s has none that follows the template)", o.Name)
+	}
+	opts := cluster.CreateOptions{Base: o.Name, Desc: desc, HostRegex: o.HostRegex, Fix: o.Fix}
 	var marks []plan.Change
 	if opts.GIDs, marks, err = gids(ctx, dir, conv, state, rng); err != nil {
 		return err

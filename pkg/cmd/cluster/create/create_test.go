@@ -4,15 +4,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/accessctl/accessctl/internal/cmdtest"
+	"github.com/accessctl/accessctl/pkg/access"
+	"github.com/accessctl/accessctl/pkg/audit"
 	"github.com/accessctl/accessctl/pkg/cluster"
 	"github.com/accessctl/accessctl/pkg/cmd/cluster/members"
 	"github.com/accessctl/accessctl/pkg/cmdutil"
 	"github.com/accessctl/accessctl/pkg/directory"
+	"github.com/accessctl/accessctl/pkg/ipa"
 	"github.com/accessctl/accessctl/pkg/plan"
 	"github.com/accessctl/accessctl/pkg/siteconv"
 )
@@ -320,5 +324,63 @@ func TestHostFilter(t *testing.T) {
 		if got := hostFilter(tt.regexes, "fqdn"); got != tt.want {
 			t.Errorf("hostFilter(%q) = %s, want %s", tt.regexes, got, tt.want)
 		}
+	}
+}
+
+// The residue of an interrupted create (the user group alone) is a half cluster for
+// `cluster list` and `audit`, and `create --fix` completes it without --desc, reading
+// the base text from the group's description.
+func TestFixCompletesInterruptedCreate(t *testing.T) {
+	for _, b := range cmdtest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			dir := b.Open(t)
+			ctx := context.Background()
+			name := cmdtest.Name("ic")
+			if _, err := dir.Add(ctx, ipa.PosixGroup(name, "Summit HVAC users", "-1", dir.Suffix())); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { deleteCluster(t, dir, name) })
+			sn, err := cluster.ReadAll(ctx, dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Contains(sn.Bases(siteconv.Default()), name) {
+				t.Fatalf("a lone user group %s described by the template is not a half cluster", name)
+			}
+			snap, err := access.Read(ctx, dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := audit.Run(snap, siteconv.Default())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var half *audit.Finding
+			for i, x := range rep.Findings {
+				if x.ID == "cluster-half" && slices.Contains(x.Objects, "cluster:"+name) {
+					half = &rep.Findings[i]
+				}
+			}
+			if half == nil || half.Fix != "accessctl cluster create "+name+" --fix" {
+				t.Fatalf("audit finding for the interrupted create: %+v", half)
+			}
+			// Without --fix it stays refused; with --fix and no --desc it completes.
+			if _, _, _, err := run(t, dir, name, "--yes"); err == nil {
+				t.Fatal("create without --desc or --fix: no error")
+			}
+			if _, _, _, err := run(t, dir, name, "--fix", "--yes"); err != nil {
+				t.Fatalf("create --fix: %v", err)
+			}
+			s, err := cluster.Read(ctx, dir, siteconv.Default(), name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !s.Complete() {
+				t.Fatalf("after --fix the cluster is still incomplete: %v", missing(s))
+			}
+			if base, ok := s.DescriptionBase(siteconv.Default()); !ok || base != "Summit HVAC" {
+				t.Errorf("descriptions after --fix: base %q, %v", base, ok)
+			}
+		})
 	}
 }
