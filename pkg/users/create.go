@@ -12,10 +12,9 @@ import (
 	"strings"
 
 	"github.com/accessctl/accessctl/pkg/directory"
-	"github.com/accessctl/accessctl/pkg/idrange"
+	"github.com/accessctl/accessctl/pkg/ids"
 	"github.com/accessctl/accessctl/pkg/ipa"
 	"github.com/accessctl/accessctl/pkg/plan"
-	"github.com/accessctl/accessctl/pkg/siteconv"
 )
 
 // DefaultUserObjectClasses is FreeIPA's default ipaUserObjectClasses (bootstrap-template.ldif
@@ -154,16 +153,6 @@ func ReadCreate(ctx context.Context, dir directory.Client, login string, groups 
 	return s, nil
 }
 
-// LocalRange finds the realm's local ID range (see ipa.LocalIDRange).
-func LocalRange(ranges []*directory.Entry) (idrange.Range, string, bool) {
-	return ipa.LocalIDRange(ranges)
-}
-
-// DNAFits reports whether the realm's local range lies inside the convention range.
-func DNAFits(ranges []*directory.Entry, r siteconv.Range) bool {
-	return ipa.DNAFits(ranges, r.Min, r.Max)
-}
-
 // CreateOptions are the choices of one `user create`.
 type CreateOptions struct {
 	Spec
@@ -189,7 +178,7 @@ func PlanCreate(s *CreateState, o CreateOptions) (*plan.Plan, error) {
 	}
 	spec := o.Spec
 	if spec.Realm == "" {
-		if _, realm, ok := LocalRange(s.Ranges); ok && realm != "" {
+		if _, realm, ok := ids.LocalRange(s.Ranges); ok && realm != "" {
 			spec.Realm = realm
 		} else {
 			spec.Realm = o.RealmFallback

@@ -102,7 +102,7 @@ changes nothing. Grant people with "accessctl role grant".`,
 	}
 	cmd.Flags().StringVar(&o.Hostgroup, "hostgroup", "", "hostgroup the role is used on")
 	cmd.Flags().StringVar(&o.Range, "range", "", "ID range (default: the range of the role's reserved ID, else the conventions' role range)")
-	cmd.Flags().IntVar(&o.ID, "id", 0, "UID and GID to use (must lie in the range, free, not reserved for another name)")
+	cmdutil.AddIDFlag(cmd, &o.ID, "id", "UID and GID to use, in decimal (must lie in the range, free, not claimed, not reserved for another name)")
 	cmdutil.AddPlanFlags(cmd, &o.Plan, plan.IPA, plan.LDIF)
 	cmd.ValidArgsFunction = completion.NoFiles
 	_ = cmd.RegisterFlagCompletionFunc("hostgroup", completion.Hostgroups(f))
@@ -134,12 +134,8 @@ func RunCreate(ctx context.Context, o *CreateOptions) error {
 	if err != nil {
 		return inputErr(err)
 	}
-	for _, c := range p.Pending() {
-		if c.Kind == "idmark" && !o.Plan.DryRun && o.Plan.Emit == "" {
-			if err := ids.Designated(dir, idcmd.Servers(f)); err != nil {
-				return err
-			}
-		}
+	if err := idcmd.CheckClaimServer(f, dir, p, &o.Plan); err != nil {
+		return err
 	}
 	_, err = cmdutil.RunPlan(ctx, f, dir, p, &o.Plan)
 	if err != nil && ids.IsRace(errors.Unwrap(err)) {

@@ -74,8 +74,8 @@ func TestCreateShape(t *testing.T) {
 			if err != nil {
 				t.Fatalf("create: %v\n%s", err, stderr)
 			}
-			if ops != 5 {
-				t.Errorf("create used %d operations, want 5 (1 search, 1 add, 3 modifies)", ops)
+			if ops != 6 {
+				t.Errorf("create used %d operations, want 6 (1 search, 1 base search of the range's high-water mark, 1 add, 3 modifies)", ops)
 			}
 			cfg := read(t, dir, directory.In("cn=ipaConfig,cn=etc", s))
 			domain := cfg.First("ipaDefaultEmailDomain")
