@@ -68,7 +68,9 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *CreateOptions)
   group HG-sudoto-ROLE   the people who may become ROLE on HG (GID from the general range)
   sudo rule HG-sudoto-ROLE  run as ROLE only, all commands, option !authenticate,
                          for group HG-sudoto-ROLE on hostgroup HG
-Refused when the ID lies outside every FreeIPA ID range (the account would get no SID).
+Refused when the ID lies outside every FreeIPA ID range (the account would get no SID),
+and --id N when N lies at or below the range's high-water mark (it was handed out before,
+perhaps claimed with "id next --allocate" for an account not made yet). IDs are decimal.
 A new ID from the range is claimed in the same plan by moving the range's high-water mark
 with a compare-and-swap; claims go to the first configured server only (see "accessctl id
 next --help"). Objects already there in the right shape are left unchanged; a second run
