@@ -262,6 +262,17 @@ func CheckClaimServer(f *cmdutil.Factory, dir directory.Client, p *plan.Plan, pf
 	return nil
 }
 
+// ExplainClaimRace says why a plan failed when another run moved (or created) a range's
+// high-water mark first: the compare-and-swap refused the stale claim, the plan was rolled
+// back, and a new run chooses the next free IDs.
+func ExplainClaimRace(err error) error {
+	var ae *plan.ApplyError
+	if errors.As(err, &ae) && (ae.Failed.Kind == "idmark" || ae.Failed.Kind == "idalloc") && ids.IsRace(ae.Err) {
+		return fmt.Errorf("%w (another run claimed ids in range %s first: run the command again)", err, ae.Failed.Name)
+	}
+	return err
+}
+
 // RunNext prints or claims the next IDs.
 func RunNext(ctx context.Context, o *NextOptions) error {
 	f := o.F

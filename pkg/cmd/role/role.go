@@ -140,8 +140,8 @@ func RunCreate(ctx context.Context, o *CreateOptions) error {
 		return err
 	}
 	_, err = cmdutil.RunPlan(ctx, f, dir, p, &o.Plan)
-	if err != nil && ids.IsRace(errors.Unwrap(err)) {
-		return fmt.Errorf("%w (another run claimed the id first: run the command again)", err)
+	if err != nil {
+		return idcmd.ExplainClaimRace(err)
 	}
 	if err == nil && p.HasDiffers() {
 		fmt.Fprintln(f.IO.ErrOut, "accessctl: the sudo rule differs from ITTN-010 §5's shape and was left alone")

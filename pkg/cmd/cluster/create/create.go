@@ -140,7 +140,8 @@ func Run(ctx context.Context, o *Options) error {
 	// The user group's unique DN is the lock: losing the race on it (or on a name made
 	// after it) means another run is creating this cluster; our part was rolled back.
 	var ae *plan.ApplyError
-	if errors.As(err, &ae) && len(ae.Leftover) == 0 && (directory.IsExists(ae.Err) || directory.IsCode(ae.Err, directory.CodeConstraintViolation)) {
+	if err = idcmd.ExplainClaimRace(err); errors.As(err, &ae) && ae.Failed.Kind != "idmark" && ae.Failed.Kind != "idalloc" &&
+		len(ae.Leftover) == 0 && (directory.IsExists(ae.Err) || directory.IsCode(ae.Err, directory.CodeConstraintViolation)) {
 		return fmt.Errorf("cluster %q already exists: created concurrently by another run (nothing changed here; re-run to check it)", o.Name)
 	}
 	if err == nil && p.HasDiffers() && !o.Fix {

@@ -209,7 +209,7 @@ func Run(ctx context.Context, o *Options) error {
 		return err
 	}
 	_, err = cmdutil.RunPlan(ctx, f, dir, p, &o.Plan)
-	return err
+	return idcmd.ExplainClaimRace(err)
 }
 
 // realm is the configured realm, the fallback when no range names it.
