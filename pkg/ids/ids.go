@@ -169,6 +169,17 @@ func ReadHolders(ctx context.Context, dir directory.Client) ([]Holder, error) {
 	return out, nil
 }
 
+// HeldBy reads the entries that hold id as a uidNumber or gidNumber (one search).
+func HeldBy(ctx context.Context, dir directory.Client, id int) ([]*directory.Entry, error) {
+	n := strconv.Itoa(id)
+	es, err := dir.Search(ctx, directory.SearchRequest{BaseDN: dir.Suffix(), Scope: directory.ScopeSub,
+		Filter: "(|(uidNumber=" + n + ")(gidNumber=" + n + "))", Attributes: []string{"uid", "cn"}})
+	if err != nil {
+		return nil, fmt.Errorf("read the holders of id %d: %w", id, err)
+	}
+	return es, nil
+}
+
 func num(s string) int {
 	n, err := strconv.Atoi(strings.TrimSpace(s))
 	if err != nil || n <= 0 {

@@ -188,6 +188,13 @@ func Run(ctx context.Context, o *Options) error {
 	r := idrange.Range{Name: rng.Name, Min: rng.Min, Max: rng.Max}
 	if id, ok := conv.Reserved(o.Login); ok {
 		uid = strconv.Itoa(id) // ITTN-010 §6.2: the reservation is canonical
+		held, err := ids.HeldBy(ctx, dir, id)
+		if err != nil {
+			return err
+		}
+		if len(held) > 0 {
+			return cmdutil.InputErrorf("id %d, reserved for %s, is already held by %s: one id, one holder", id, o.Login, held[0].DN)
+		}
 	} else if useDNA, err := ids.ServedByDNA(ctx, dir, state.Ranges, r); err != nil {
 		return err
 	} else if !useDNA {

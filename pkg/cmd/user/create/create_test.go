@@ -2,6 +2,7 @@ package create_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -208,5 +209,27 @@ func TestCreateFailures(t *testing.T) {
 	}
 	if es, _ := dir.Search(ctx, directory.SearchRequest{BaseDN: dir.Suffix(), Scope: directory.ScopeSub, Filter: "(uid=newu)"}); len(es) != 0 {
 		t.Errorf("a failed create left an entry")
+	}
+}
+
+// TestCreateReservedID: a login with a reserved ID (ITTN-010 §6.2) gets it, unless another
+// entry already holds it: then exit 2 and nothing changes (one ID, one holder).
+func TestCreateReservedID(t *testing.T) {
+	dir := cmdtest.Sandbox(t)
+	if _, stderr, _, err := run(t, dir, "iip", "--first", "I", "--last", "P", "--yes"); err != nil {
+		t.Fatalf("create iip: %v\n%s", err, stderr)
+	}
+	if got := read(t, dir, ipa.UserDN("iip", dir.Suffix())).First("uidNumber"); got != "61003" {
+		t.Errorf("iip uid = %s, want its reserved 61003", got)
+	}
+	if _, err := dir.Add(ctx, ipa.PosixGroup("squatter", "holds 61000", "61000", dir.Suffix())); err != nil {
+		t.Fatal(err)
+	}
+	_, _, _, err := run(t, dir, "arc", "--first", "A", "--last", "Rc", "--yes")
+	if cmdutil.ExitCode(err) != cmdutil.ExitUsage || !strings.Contains(fmt.Sprint(err), "id 61000, reserved for arc, is already held by cn=squatter,") {
+		t.Errorf("err %v (exit %d), want exit 2: 61000 is held", err, cmdutil.ExitCode(err))
+	}
+	if es, _ := dir.Search(ctx, directory.SearchRequest{BaseDN: dir.Suffix(), Scope: directory.ScopeSub, Filter: "(uid=arc)"}); len(es) != 0 {
+		t.Errorf("a refused create left an entry")
 	}
 }
