@@ -22,14 +22,20 @@ import (
 //     earlier claim reaches into DNA's range: then the ID is chosen here, above the mark,
 //     and the entry that holds it is what DNA sees.
 
-// LocalRange finds the realm's own ID range, the one DNA assigns from, among the entries
-// of cn=ranges,cn=etc: the ipa-local range named <REALM>_id_range (ipa-server-install
-// makes it). Ranges added later with `ipa idrange-add` are ipa-local too but DNA does not
-// use them; without a <REALM>_id_range the first ipa-local range is taken. realm is the
-// name's <REALM> part ("" when the name has no _id_range suffix).
-func LocalRange(entries []*directory.Entry) (r idrange.Range, realm string, ok bool) {
+// DNARange finds the ID range the server's DNA plugin assigns from among the entries of
+// cn=ranges,cn=etc: the ipa-local range named <REALM>_id_range (ipa-server-install makes it),
+// never "the first local range" (ipa idrange-add makes ipa-local ranges too, listed in any
+// order). realm is the directory's realm (pkg/realm); when it is "", the one ipa-local range
+// whose name ends in _id_range is taken, and with none or several DNA's range is unknown
+// (ok false: IDs are then chosen here, in entries DNA sees).
+func DNARange(entries []*directory.Entry, realm string) (r idrange.Range, ok bool) {
+	n := 0
 	for _, e := range entries {
 		if !strings.EqualFold(e.First("ipaRangeType"), "ipa-local") {
+			continue
+		}
+		name := e.First("cn")
+		if realm != "" && name != realm+"_id_range" || realm == "" && !strings.HasSuffix(strings.ToLower(name), "_id_range") {
 			continue
 		}
 		base, err1 := strconv.Atoi(strings.TrimSpace(e.First("ipaBaseID")))
@@ -37,15 +43,12 @@ func LocalRange(entries []*directory.Entry) (r idrange.Range, realm string, ok b
 		if err1 != nil || err2 != nil || size <= 0 {
 			continue
 		}
-		name := e.First("cn")
-		if strings.HasSuffix(strings.ToLower(name), "_id_range") {
-			return idrange.FromIPA(name, base, size), name[:len(name)-len("_id_range")], true
-		}
-		if !ok {
-			r, ok = idrange.FromIPA(name, base, size), true
-		}
+		r, n = idrange.FromIPA(name, base, size), n+1
 	}
-	return r, "", ok
+	if n != 1 {
+		return idrange.Range{}, false
+	}
+	return r, true
 }
 
 // DNAFits reports whether DNA's range (dna; nil: unknown) lies inside r, so that DNA never
@@ -84,10 +87,10 @@ func RefuseClaimUnderDNA(dna *idrange.Range, r idrange.Range) error {
 }
 
 // ServedByDNA is UseDNA for callers that read the range entries themselves (cn=ranges,
-// cn=etc): it reads r's high-water mark (one base search) only when DNA's range lies
+// cn=etc; realm as for DNARange): it reads r's high-water mark (one base search) only when DNA's range lies
 // inside r. A malformed mark is an error.
-func ServedByDNA(ctx context.Context, dir directory.Client, rangeEntries []*directory.Entry, r idrange.Range) (bool, error) {
-	dna, _, ok := LocalRange(rangeEntries)
+func ServedByDNA(ctx context.Context, dir directory.Client, rangeEntries []*directory.Entry, realm string, r idrange.Range) (bool, error) {
+	dna, ok := DNARange(rangeEntries, realm)
 	if !ok || !DNAFits(&dna, r) {
 		return false, nil
 	}

@@ -14,31 +14,39 @@ func rangeEntry(name, base, size, typ string) *directory.Entry {
 		directory.A("ipaBaseID", base), directory.A("ipaIDRangeSize", size), directory.A("ipaRangeType", typ))
 }
 
-// TestLocalRange: DNA's range is the realm's <REALM>_id_range whatever the order of the
-// ranges (a range added with ipa idrange-add is ipa-local too, issue 18).
-func TestLocalRange(t *testing.T) {
+// TestDNARange: DNA's range is the realm's <REALM>_id_range whatever the order of the
+// ranges (a range added with ipa idrange-add is ipa-local too, issue 18), never "the first
+// local range".
+func TestDNARange(t *testing.T) {
 	realm := rangeEntry("EXAMPLE.TEST_id_range", "70000", "10000", "ipa-local")
 	role := rangeEntry("dm-role", "61000", "1000", "ipa-local")
+	other := rangeEntry("OTHER_id_range", "80000", "1000", "ipa-local")
 	trust := rangeEntry("AD.TEST_id_range", "90000", "1000", "ipa-ad-trust")
+	want := idrange.Range{Name: "EXAMPLE.TEST_id_range", Min: 70000, Max: 79999}
 	tests := []struct {
-		name      string
-		entries   []*directory.Entry
-		want      idrange.Range
-		wantRealm string
-		ok        bool
+		name    string
+		entries []*directory.Entry
+		realm   string
+		want    idrange.Range
+		ok      bool
 	}{
-		{"realm first", []*directory.Entry{realm, role}, idrange.Range{Name: "EXAMPLE.TEST_id_range", Min: 70000, Max: 79999}, "EXAMPLE.TEST", true},
-		{"realm last", []*directory.Entry{role, realm}, idrange.Range{Name: "EXAMPLE.TEST_id_range", Min: 70000, Max: 79999}, "EXAMPLE.TEST", true},
-		{"trust range ignored", []*directory.Entry{trust, realm}, idrange.Range{Name: "EXAMPLE.TEST_id_range", Min: 70000, Max: 79999}, "EXAMPLE.TEST", true},
-		{"no realm range: first local, no realm", []*directory.Entry{role}, idrange.Range{Name: "dm-role", Min: 61000, Max: 61999}, "", true},
-		{"bad numbers skipped", []*directory.Entry{rangeEntry("X_id_range", "0x10", "5", "ipa-local")}, idrange.Range{}, "", false},
-		{"none", nil, idrange.Range{}, "", false},
+		{"realm range first", []*directory.Entry{realm, role}, "EXAMPLE.TEST", want, true},
+		{"realm range last", []*directory.Entry{role, realm}, "EXAMPLE.TEST", want, true},
+		{"realm unknown, realm range first", []*directory.Entry{realm, role}, "", want, true},
+		{"realm unknown, realm range last", []*directory.Entry{role, realm}, "", want, true},
+		{"trust range ignored", []*directory.Entry{trust, realm}, "", want, true},
+		{"the realm picks among two _id_range", []*directory.Entry{other, realm}, "EXAMPLE.TEST", want, true},
+		{"two _id_range and no realm: unknown", []*directory.Entry{other, realm}, "", idrange.Range{}, false},
+		{"only another local range: unknown, never the first local range", []*directory.Entry{role}, "", idrange.Range{}, false},
+		{"realm's range missing: unknown", []*directory.Entry{role, other}, "EXAMPLE.TEST", idrange.Range{}, false},
+		{"bad numbers skipped", []*directory.Entry{rangeEntry("X_id_range", "0x10", "5", "ipa-local")}, "", idrange.Range{}, false},
+		{"none", nil, "EXAMPLE.TEST", idrange.Range{}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, realm, ok := LocalRange(tt.entries)
-			if got != tt.want || realm != tt.wantRealm || ok != tt.ok {
-				t.Errorf("got %v %q %v, want %v %q %v", got, realm, ok, tt.want, tt.wantRealm, tt.ok)
+			got, ok := DNARange(tt.entries, tt.realm)
+			if got != tt.want || ok != tt.ok {
+				t.Errorf("got %v %v, want %v %v", got, ok, tt.want, tt.ok)
 			}
 		})
 	}

@@ -29,6 +29,7 @@ import (
 	"github.com/accessctl/accessctl/pkg/directory"
 	"github.com/accessctl/accessctl/pkg/idrange"
 	"github.com/accessctl/accessctl/pkg/plan"
+	"github.com/accessctl/accessctl/pkg/realm"
 	"github.com/accessctl/accessctl/pkg/siteconv"
 )
 
@@ -83,8 +84,11 @@ type Mark struct {
 type State struct {
 	Holders   []Holder
 	IPARanges []idrange.Range
-	// Local is the realm's own range (ipa-local): where the server's DNA plugin assigns IDs.
+	// Local is the realm's own range (<REALM>_id_range): where the server's DNA plugin
+	// assigns IDs; nil when unknown (see DNARange).
 	Local *idrange.Range
+	// Realm is the directory's Kerberos realm (cn=REALM,cn=kerberos), "" when it has none.
+	Realm string
 	Marks map[string]Mark
 	// ContainerExists reports whether the marks' container exists.
 	ContainerExists bool
@@ -190,19 +194,27 @@ func num(s string) int {
 
 // ReadIPARanges reads FreeIPA's ID ranges (cn=ranges,cn=etc).
 func ReadIPARanges(ctx context.Context, dir directory.Client) ([]idrange.Range, error) {
-	r, _, err := readIPARanges(ctx, dir)
+	r, _, _, err := readIPARanges(ctx, dir)
 	return r, err
 }
 
-// readIPARanges also returns the realm's local range (the DNA range, see LocalRange).
-func readIPARanges(ctx context.Context, dir directory.Client) ([]idrange.Range, *idrange.Range, error) {
-	entries, err := dir.Search(ctx, directory.SearchRequest{BaseDN: directory.In(directory.Ranges, dir.Suffix()),
-		Scope: directory.ScopeOne, Filter: "(objectClass=ipaIDrange)", Attributes: []string{"cn", "ipaBaseID", "ipaIDRangeSize", "ipaRangeType"}})
+// readIPARanges also returns the DNA range (see DNARange) and the directory's realm, read
+// in the same search.
+func readIPARanges(ctx context.Context, dir directory.Client) ([]idrange.Range, *idrange.Range, string, error) {
+	entries, err := dir.Search(ctx, directory.SearchRequest{BaseDN: dir.Suffix(), Scope: directory.ScopeSub,
+		Filter:     "(|(objectClass=ipaIDrange)" + realm.Filter + ")",
+		Attributes: []string{"cn", "objectClass", "ipaBaseID", "ipaIDRangeSize", "ipaRangeType"}})
 	if err != nil && !directory.IsNotFound(err) {
-		return nil, nil, fmt.Errorf("read freeipa id ranges: %w", err)
+		return nil, nil, "", fmt.Errorf("read freeipa id ranges: %w", err)
 	}
-	var out []idrange.Range
+	rlm := realm.FromEntries(entries, dir.Suffix())
+	rangesDN := directory.In(directory.Ranges, dir.Suffix())
+	var out, rangeEntries = []idrange.Range(nil), []*directory.Entry(nil)
 	for _, e := range entries {
+		if !e.HasObjectClass("ipaIDrange") || !directory.EqualDN(directory.Parent(e.DN), rangesDN) {
+			continue
+		}
+		rangeEntries = append(rangeEntries, e)
 		base, size := num(e.First("ipaBaseID")), num(e.First("ipaIDRangeSize"))
 		if size == 0 {
 			continue
@@ -211,10 +223,10 @@ func readIPARanges(ctx context.Context, dir directory.Client) ([]idrange.Range, 
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Min < out[j].Min })
 	var local *idrange.Range
-	if r, _, ok := LocalRange(entries); ok {
+	if r, ok := DNARange(rangeEntries, rlm); ok {
 		local = &r
 	}
-	return out, local, nil
+	return out, local, rlm, nil
 }
 
 // ReadMarks reads every high-water mark (one search under the container). A mark whose
@@ -294,7 +306,7 @@ func Read(ctx context.Context, dir directory.Client) (*State, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, local, err := readIPARanges(ctx, dir)
+	r, local, rlm, err := readIPARanges(ctx, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -302,7 +314,7 @@ func Read(ctx context.Context, dir directory.Client) (*State, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &State{Holders: h, IPARanges: r, Local: local, Marks: m, ContainerExists: ok}, nil
+	return &State{Holders: h, IPARanges: r, Local: local, Realm: rlm, Marks: m, ContainerExists: ok}, nil
 }
 
 // UsedIDs lists every uidNumber and gidNumber.
@@ -404,7 +416,7 @@ var MaxAttempts = 200
 // (ErrDNAServed) a range DNA may hand out IDs of.
 func Allocate(ctx context.Context, dir directory.Client, conv *siteconv.Conventions, r idrange.Range, count int) (*Allocation, error) {
 	suffix := dir.Suffix()
-	_, dna, err := readIPARanges(ctx, dir)
+	_, dna, _, err := readIPARanges(ctx, dir)
 	if err != nil {
 		return nil, err
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/accessctl/accessctl/pkg/ids"
 	"github.com/accessctl/accessctl/pkg/ipa"
 	"github.com/accessctl/accessctl/pkg/plan"
+	"github.com/accessctl/accessctl/pkg/realm"
 	"github.com/accessctl/accessctl/pkg/siteconv"
 )
 
@@ -32,7 +33,10 @@ func Msg(err error) string { return strings.TrimPrefix(err.Error(), ErrInput.Err
 
 // State is what `role create` needs, read up front.
 type State struct {
-	Suffix, Realm           string
+	Suffix string
+	// Realm is the directory's Kerberos realm (cn=REALM,cn=kerberos) after Read; the
+	// command resolves it with the configured one (cmdutil.ResolveRealm) before planning.
+	Realm                   string
 	Role, Hostgroup         string
 	SudotoGroup, SudotoRule string
 
@@ -56,7 +60,7 @@ func Read(ctx context.Context, dir directory.Client, conv *siteconv.Conventions,
 	s.SudotoGroup, s.SudotoRule = conv.SudotoNames(hg, role)
 	esc := directory.EscapeFilterValue
 	filter := fmt.Sprintf("(|(&(objectClass=posixAccount)(uid=%s))(&(objectClass=ipaUserGroup)(|(cn=%s)(cn=%s)(cn=ipausers)))"+
-		"(&(objectClass=ipaHostgroup)(cn=%s))(&(objectClass=ipaSudoRule)(cn=%s))(objectClass=krbRealmContainer))",
+		"(&(objectClass=ipaHostgroup)(cn=%s))(&(objectClass=ipaSudoRule)(cn=%s))"+realm.Filter+")",
 		esc(role), esc(hg), esc(s.SudotoGroup), esc(hg), esc(s.SudotoRule))
 	entries, err := dir.Search(ctx, directory.SearchRequest{BaseDN: s.Suffix, Scope: directory.ScopeSub, Filter: filter, Attributes: userAttrs})
 	if err != nil {
@@ -68,7 +72,7 @@ func Read(ctx context.Context, dir directory.Client, conv *siteconv.Conventions,
 		cn := e.First("cn")
 		switch {
 		case e.HasObjectClass("krbRealmContainer"):
-			s.Realm = cn
+			continue // realm.FromEntries below
 		case e.HasObjectClass("posixAccount"):
 			if directory.EqualDN(directory.Parent(e.DN), users) {
 				s.User = e
@@ -90,23 +94,11 @@ func Read(ctx context.Context, dir directory.Client, conv *siteconv.Conventions,
 			}
 		}
 	}
-	if s.Realm == "" {
-		s.Realm = realmFromSuffix(s.Suffix)
-	}
+	s.Realm = realm.FromEntries(entries, s.Suffix)
 	if s.IDs, err = ids.Read(ctx, dir); err != nil {
 		return nil, err
 	}
 	return s, nil
-}
-
-func realmFromSuffix(suffix string) string {
-	var parts []string
-	for _, rdn := range strings.Split(suffix, ",") {
-		if k, v, ok := strings.Cut(rdn, "="); ok && strings.EqualFold(strings.TrimSpace(k), "dc") {
-			parts = append(parts, strings.ToUpper(v))
-		}
-	}
-	return strings.Join(parts, ".")
 }
 
 // CreateOptions are the inputs of PlanCreate.
@@ -238,6 +230,9 @@ func PlanCreate(s *State, conv *siteconv.Conventions, o CreateOptions) (*plan.Pl
 	}
 	if s.UserGroup == nil {
 		return nil, inputf("user group %s does not exist: the role joins the hostgroup's user group (accessctl cluster create %s)", s.Hostgroup, s.Hostgroup)
+	}
+	if s.User == nil && s.Realm == "" {
+		return nil, inputf("no Kerberos realm for %s's principal: the directory has no cn=REALM,%s and none is configured (--realm)", s.Role, realm.Container)
 	}
 	if s.User == nil && s.OtherUser != nil {
 		return nil, inputf("a staged or preserved user %s exists (%s): restore or remove it first", s.Role, s.OtherUser.DN)

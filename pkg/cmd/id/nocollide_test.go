@@ -367,7 +367,7 @@ func dnaPartlyInGeneral(t *testing.T, dir directory.Client) []int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dna, _, ok := ids.LocalRange(es)
+	dna, ok := ids.DNARange(es, "")
 	if !ok {
 		t.Fatal("no realm id range")
 	}

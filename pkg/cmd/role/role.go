@@ -132,6 +132,9 @@ func RunCreate(ctx context.Context, o *CreateOptions) error {
 	if err != nil {
 		return err
 	}
+	if s.Realm, err = cmdutil.ResolveRealm(f, s.Realm); err != nil {
+		return err
+	}
 	p, err := roles.PlanCreate(s, conv, roles.CreateOptions{Range: o.Range, RangeGiven: o.rangeSet, ID: o.ID})
 	if err != nil {
 		return inputErr(err)

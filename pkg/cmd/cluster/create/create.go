@@ -165,7 +165,8 @@ func gids(ctx context.Context, dir directory.Client, conv *siteconv.Conventions,
 		return [2]string{}, nil, nil
 	}
 	r := idrange.Range{Name: sr.Name, Min: sr.Min, Max: sr.Max}
-	if useDNA, err := ids.ServedByDNA(ctx, dir, s.IDRanges, r); err != nil || useDNA {
+	// The realm is not read here: DNA's range is then the one ipa-local *_id_range.
+	if useDNA, err := ids.ServedByDNA(ctx, dir, s.IDRanges, "", r); err != nil || useDNA {
 		return [2]string{ipa.DNAMagic, ipa.DNAMagic}, nil, err
 	}
 	got, marks, err := ids.Claim(ctx, dir, conv, r, need)

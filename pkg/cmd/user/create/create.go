@@ -173,10 +173,13 @@ func Run(ctx context.Context, o *Options) error {
 	if err != nil {
 		return err
 	}
+	rlm, err := cmdutil.ResolveRealm(f, state.Realm)
+	if err != nil {
+		return err
+	}
 	opts := users.CreateOptions{
-		Spec:          users.Spec{Login: o.Login, First: o.First, Last: o.Last, Email: o.Email, UID: ipa.DNAMagic, SSHKeys: o.sshKeys},
-		Groups:        o.groups,
-		RealmFallback: realm(f),
+		Spec:   users.Spec{Login: o.Login, First: o.First, Last: o.Last, Email: o.Email, UID: ipa.DNAMagic, SSHKeys: o.sshKeys, Realm: rlm},
+		Groups: o.groups,
 	}
 	// Refuse what the state alone refuses (user exists, groups missing) before any
 	// further read.
@@ -195,7 +198,7 @@ func Run(ctx context.Context, o *Options) error {
 		if len(held) > 0 {
 			return cmdutil.InputErrorf("id %d, reserved for %s, is already held by %s: one id, one holder", id, o.Login, held[0].DN)
 		}
-	} else if useDNA, err := ids.ServedByDNA(ctx, dir, state.Ranges, r); err != nil {
+	} else if useDNA, err := ids.ServedByDNA(ctx, dir, state.Ranges, state.Realm, r); err != nil {
 		return err
 	} else if !useDNA {
 		got, changes, err := ids.Claim(ctx, dir, conv, r, 1)
@@ -217,12 +220,4 @@ func Run(ctx context.Context, o *Options) error {
 	}
 	_, err = cmdutil.RunPlan(ctx, f, dir, p, &o.Plan)
 	return idcmd.ExplainClaimRace(err)
-}
-
-// realm is the configured realm, the fallback when no range names it.
-func realm(f *cmdutil.Factory) string {
-	if cfg, err := f.Config(); err == nil {
-		return cfg.Get("realm")
-	}
-	return ""
 }
