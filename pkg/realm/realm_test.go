@@ -10,7 +10,9 @@ import (
 )
 
 func TestResolve(t *testing.T) {
-	v := func(val string, src config.Source) config.Value { return config.Value{Key: "realm", Value: val, Source: src} }
+	v := func(val string, src config.Source) config.Value {
+		return config.Value{Key: "realm", Value: val, Source: src}
+	}
 	tests := []struct {
 		name       string
 		dir        string
