@@ -190,9 +190,3 @@ func adopt(kind, name string, cur *directory.Entry, problems []Problem, fix bool
 	c.Action = plan.Modify
 	return c
 }
-
-// DNAFits reports whether the realm's local ID range lies inside the named convention
-// range, so the server's DNA plugin may assign IDs ("-1").
-func DNAFits(ranges []*directory.Entry, r siteconv.Range) bool {
-	return ipa.DNAFits(ranges, r.Min, r.Max)
-}

@@ -29,6 +29,7 @@ import (
 	"github.com/accessctl/accessctl/pkg/directory"
 	"github.com/accessctl/accessctl/pkg/idrange"
 	"github.com/accessctl/accessctl/pkg/plan"
+	"github.com/accessctl/accessctl/pkg/realm"
 	"github.com/accessctl/accessctl/pkg/siteconv"
 )
 
@@ -74,14 +75,20 @@ type Mark struct {
 	DN    string `json:"dn" yaml:"dn"`
 	Value int    `json:"value" yaml:"value"`
 	Raw   string `json:"-" yaml:"-"` // the stored value, compared by the CAS
+	// Err is set when the stored value is not one decimal ID: the mark cannot be trusted,
+	// so nothing that depends on it (a claim, a choice of ID) may go ahead.
+	Err error `json:"-" yaml:"-"`
 }
 
 // State is everything the ID commands need.
 type State struct {
 	Holders   []Holder
 	IPARanges []idrange.Range
-	// Local is the realm's own range (ipa-local): where the server's DNA plugin assigns IDs.
+	// Local is the realm's own range (<REALM>_id_range): where the server's DNA plugin
+	// assigns IDs; nil when unknown (see DNARange).
 	Local *idrange.Range
+	// Realm is the directory's Kerberos realm (cn=REALM,cn=kerberos), "" when it has none.
+	Realm string
 	Marks map[string]Mark
 	// ContainerExists reports whether the marks' container exists.
 	ContainerExists bool
@@ -166,6 +173,17 @@ func ReadHolders(ctx context.Context, dir directory.Client) ([]Holder, error) {
 	return out, nil
 }
 
+// HeldBy reads the entries that hold id as a uidNumber or gidNumber (one search).
+func HeldBy(ctx context.Context, dir directory.Client, id int) ([]*directory.Entry, error) {
+	n := strconv.Itoa(id)
+	es, err := dir.Search(ctx, directory.SearchRequest{BaseDN: dir.Suffix(), Scope: directory.ScopeSub,
+		Filter: "(|(uidNumber=" + n + ")(gidNumber=" + n + "))", Attributes: []string{"uid", "cn"}})
+	if err != nil {
+		return nil, fmt.Errorf("read the holders of id %d: %w", id, err)
+	}
+	return es, nil
+}
+
 func num(s string) int {
 	n, err := strconv.Atoi(strings.TrimSpace(s))
 	if err != nil || n <= 0 {
@@ -176,38 +194,43 @@ func num(s string) int {
 
 // ReadIPARanges reads FreeIPA's ID ranges (cn=ranges,cn=etc).
 func ReadIPARanges(ctx context.Context, dir directory.Client) ([]idrange.Range, error) {
-	r, _, err := readIPARanges(ctx, dir)
+	r, _, _, err := readIPARanges(ctx, dir)
 	return r, err
 }
 
-// readIPARanges also returns the realm's local range (ipa-local, the DNA range).
-func readIPARanges(ctx context.Context, dir directory.Client) ([]idrange.Range, *idrange.Range, error) {
-	entries, err := dir.Search(ctx, directory.SearchRequest{BaseDN: directory.In(directory.Ranges, dir.Suffix()),
-		Scope: directory.ScopeOne, Filter: "(objectClass=ipaIDrange)", Attributes: []string{"cn", "ipaBaseID", "ipaIDRangeSize", "ipaRangeType"}})
+// readIPARanges also returns the DNA range (see DNARange) and the directory's realm, read
+// in the same search.
+func readIPARanges(ctx context.Context, dir directory.Client) ([]idrange.Range, *idrange.Range, string, error) {
+	entries, err := dir.Search(ctx, directory.SearchRequest{BaseDN: dir.Suffix(), Scope: directory.ScopeSub,
+		Filter:     "(|(objectClass=ipaIDrange)" + realm.Filter + ")",
+		Attributes: []string{"cn", "objectClass", "ipaBaseID", "ipaIDRangeSize", "ipaRangeType"}})
 	if err != nil && !directory.IsNotFound(err) {
-		return nil, nil, fmt.Errorf("read freeipa id ranges: %w", err)
+		return nil, nil, "", fmt.Errorf("read freeipa id ranges: %w", err)
 	}
-	var out []idrange.Range
-	var local *idrange.Range
+	rlm := realm.FromEntries(entries, dir.Suffix())
+	rangesDN := directory.In(directory.Ranges, dir.Suffix())
+	var out, rangeEntries = []idrange.Range(nil), []*directory.Entry(nil)
 	for _, e := range entries {
+		if !e.HasObjectClass("ipaIDrange") || !directory.EqualDN(directory.Parent(e.DN), rangesDN) {
+			continue
+		}
+		rangeEntries = append(rangeEntries, e)
 		base, size := num(e.First("ipaBaseID")), num(e.First("ipaIDRangeSize"))
 		if size == 0 {
 			continue
 		}
-		r := idrange.FromIPA(e.First("cn"), base, size)
-		out = append(out, r)
-		// The realm's own range is cn=<REALM>_id_range; ranges added later with
-		// `ipa idrange-add` are ipa-local too but DNA does not use them.
-		if strings.EqualFold(e.First("ipaRangeType"), "ipa-local") &&
-			(local == nil || strings.HasSuffix(strings.ToLower(r.Name), "_id_range")) {
-			local = &r
-		}
+		out = append(out, idrange.FromIPA(e.First("cn"), base, size))
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Min < out[j].Min })
-	return out, local, nil
+	var local *idrange.Range
+	if r, ok := DNARange(rangeEntries, rlm); ok {
+		local = &r
+	}
+	return out, local, rlm, nil
 }
 
-// ReadMarks reads every high-water mark (one search under the container).
+// ReadMarks reads every high-water mark (one search under the container). A mark whose
+// value is not one decimal ID comes back with Err set.
 func ReadMarks(ctx context.Context, dir directory.Client) (map[string]Mark, bool, error) {
 	entries, err := dir.Search(ctx, directory.SearchRequest{BaseDN: ContainerDN(dir.Suffix()),
 		Scope: directory.ScopeSub, Filter: "(objectClass=*)", Attributes: []string{"cn", MarkAttr}})
@@ -220,14 +243,61 @@ func ReadMarks(ctx context.Context, dir directory.Client) (map[string]Mark, bool
 	out := map[string]Mark{}
 	cdn := ContainerDN(dir.Suffix())
 	for _, e := range entries {
-		if directory.EqualDN(e.DN, cdn) {
-			continue
+		if !directory.EqualDN(directory.Parent(e.DN), cdn) {
+			continue // the container itself, or something below a mark: not a mark
 		}
-		m := Mark{Range: e.First("cn"), DN: e.DN, Raw: e.First(MarkAttr)}
-		m.Value = num(m.Raw)
+		m := markFrom(e)
 		out[m.Range] = m
 	}
 	return out, true, nil
+}
+
+// ReadMark reads one range's high-water mark (one base search); ok is false when the
+// range has none. A malformed mark is an error.
+func ReadMark(ctx context.Context, dir directory.Client, rangeName string) (Mark, bool, error) {
+	dn := MarkDN(rangeName, dir.Suffix())
+	es, err := dir.Search(ctx, directory.SearchRequest{BaseDN: dn, Scope: directory.ScopeBase,
+		Filter: "(objectClass=*)", Attributes: []string{"cn", MarkAttr}})
+	if directory.IsNotFound(err) || err == nil && len(es) == 0 {
+		return Mark{}, false, nil
+	}
+	if err != nil {
+		return Mark{}, false, fmt.Errorf("read the high-water mark of range %s: %w", rangeName, err)
+	}
+	m := markFrom(es[0])
+	m.Range = rangeName
+	return m, true, m.Err
+}
+
+// ErrBadMark: a high-water mark holds something other than one decimal ID. Reading it as
+// "no mark" would let the next claim overwrite it with a lower value and hand out again
+// every ID it covered, so every claim in its range stops until it is repaired.
+var ErrBadMark = errors.New("malformed id high-water mark")
+
+func markFrom(e *directory.Entry) Mark {
+	m := Mark{Range: e.First("cn"), DN: e.DN}
+	vals := e.Get(MarkAttr)
+	bad := func(what string) {
+		m.Err = fmt.Errorf("%w: the high-water mark of range %s (%s) %s: nothing was changed; set it by hand to the highest id ever handed out in range %s",
+			ErrBadMark, m.Range, m.DN, what, m.Range)
+	}
+	switch len(vals) {
+	case 0:
+		bad("holds no value")
+		return m
+	case 1:
+	default:
+		bad(fmt.Sprintf("holds %d values", len(vals)))
+		return m
+	}
+	m.Raw = vals[0]
+	n, err := idrange.ParseID(m.Raw)
+	if err != nil {
+		bad(fmt.Sprintf("holds %s, not a decimal id", idrange.Quote(m.Raw)))
+		return m
+	}
+	m.Value = n
+	return m
 }
 
 // Read reads holders, FreeIPA ranges and marks (three searches).
@@ -236,7 +306,7 @@ func Read(ctx context.Context, dir directory.Client) (*State, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, local, err := readIPARanges(ctx, dir)
+	r, local, rlm, err := readIPARanges(ctx, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -244,7 +314,7 @@ func Read(ctx context.Context, dir directory.Client) (*State, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &State{Holders: h, IPARanges: r, Local: local, Marks: m, ContainerExists: ok}, nil
+	return &State{Holders: h, IPARanges: r, Local: local, Realm: rlm, Marks: m, ContainerExists: ok}, nil
 }
 
 // UsedIDs lists every uidNumber and gidNumber.
@@ -264,11 +334,17 @@ func UsedIDs(holders []Holder) []int {
 // Used is the predicate idrange wants.
 func (s *State) Used() func(int) bool { return idrange.Set(UsedIDs(s.Holders)...) }
 
-// HighWater returns range name's mark (0 when none).
+// HighWater returns range name's mark (0 when none or malformed: check MarkErr first).
 func (s *State) HighWater(name string) int { return s.Marks[name].Value }
+
+// MarkErr is the error of range name's mark when it is malformed (ErrBadMark), else nil.
+func (s *State) MarkErr(name string) error { return s.Marks[name].Err }
 
 // Next returns the next count IDs of r free as UID and GID, above the mark.
 func (s *State) Next(conv *siteconv.Conventions, r idrange.Range, count int) ([]int, error) {
+	if err := s.MarkErr(r.Name); err != nil {
+		return nil, err
+	}
 	return idrange.Next(r, s.Used(), Reservations(conv), count, s.HighWater(r.Name))
 }
 
@@ -335,8 +411,18 @@ var MaxAttempts = 200
 // Allocate claims count IDs of range r: it reads the used IDs and the mark, picks the next
 // free IDs above the mark, and moves the mark with a compare-and-swap; when another run
 // won, it re-reads and retries. dir must be the designated server (see the package doc).
+//
+// A claim holds no entry, so the server's DNA plugin cannot see it: Allocate refuses
+// (ErrDNAServed) a range DNA may hand out IDs of.
 func Allocate(ctx context.Context, dir directory.Client, conv *siteconv.Conventions, r idrange.Range, count int) (*Allocation, error) {
 	suffix := dir.Suffix()
+	_, dna, _, err := readIPARanges(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := RefuseClaimUnderDNA(dna, r); err != nil {
+		return nil, err
+	}
 	for attempt := 1; attempt <= MaxAttempts; attempt++ {
 		holders, err := ReadHolders(ctx, dir)
 		if err != nil {
@@ -389,10 +475,13 @@ func applyMark(ctx context.Context, dir directory.Client, s *State, rangeName st
 	return nil
 }
 
-// DNAFits reports whether the server's DNA plugin assigns IDs inside r (the realm's local
-// ID range lies in r), so a new group may ask for "-1".
-func (s *State) DNAFits(r idrange.Range) bool {
-	return s.Local != nil && s.Local.Min >= r.Min && s.Local.Max <= r.Max
+// UseDNA reports whether new entries of range r ask the server's DNA plugin for their
+// IDs (uidNumber/gidNumber -1), see the package function UseDNA.
+func (s *State) UseDNA(r idrange.Range) (bool, error) {
+	if err := s.MarkErr(r.Name); err != nil {
+		return false, err
+	}
+	return UseDNA(s.Local, r, s.HighWater(r.Name)), nil
 }
 
 // Covered reports whether id lies inside some FreeIPA ID range (and so gets a SID).

@@ -17,6 +17,7 @@ import (
 	"github.com/accessctl/accessctl/pkg/ids"
 	"github.com/accessctl/accessctl/pkg/ipa"
 	"github.com/accessctl/accessctl/pkg/plan"
+	"github.com/accessctl/accessctl/pkg/realm"
 	"github.com/accessctl/accessctl/pkg/siteconv"
 )
 
@@ -32,7 +33,10 @@ func Msg(err error) string { return strings.TrimPrefix(err.Error(), ErrInput.Err
 
 // State is what `role create` needs, read up front.
 type State struct {
-	Suffix, Realm           string
+	Suffix string
+	// Realm is the directory's Kerberos realm (cn=REALM,cn=kerberos) after Read; the
+	// command resolves it with the configured one (cmdutil.ResolveRealm) before planning.
+	Realm                   string
 	Role, Hostgroup         string
 	SudotoGroup, SudotoRule string
 
@@ -56,7 +60,7 @@ func Read(ctx context.Context, dir directory.Client, conv *siteconv.Conventions,
 	s.SudotoGroup, s.SudotoRule = conv.SudotoNames(hg, role)
 	esc := directory.EscapeFilterValue
 	filter := fmt.Sprintf("(|(&(objectClass=posixAccount)(uid=%s))(&(objectClass=ipaUserGroup)(|(cn=%s)(cn=%s)(cn=ipausers)))"+
-		"(&(objectClass=ipaHostgroup)(cn=%s))(&(objectClass=ipaSudoRule)(cn=%s))(objectClass=krbRealmContainer))",
+		"(&(objectClass=ipaHostgroup)(cn=%s))(&(objectClass=ipaSudoRule)(cn=%s))"+realm.Filter+")",
 		esc(role), esc(hg), esc(s.SudotoGroup), esc(hg), esc(s.SudotoRule))
 	entries, err := dir.Search(ctx, directory.SearchRequest{BaseDN: s.Suffix, Scope: directory.ScopeSub, Filter: filter, Attributes: userAttrs})
 	if err != nil {
@@ -68,7 +72,7 @@ func Read(ctx context.Context, dir directory.Client, conv *siteconv.Conventions,
 		cn := e.First("cn")
 		switch {
 		case e.HasObjectClass("krbRealmContainer"):
-			s.Realm = cn
+			continue // realm.FromEntries below
 		case e.HasObjectClass("posixAccount"):
 			if directory.EqualDN(directory.Parent(e.DN), users) {
 				s.User = e
@@ -90,23 +94,11 @@ func Read(ctx context.Context, dir directory.Client, conv *siteconv.Conventions,
 			}
 		}
 	}
-	if s.Realm == "" {
-		s.Realm = realmFromSuffix(s.Suffix)
-	}
+	s.Realm = realm.FromEntries(entries, s.Suffix)
 	if s.IDs, err = ids.Read(ctx, dir); err != nil {
 		return nil, err
 	}
 	return s, nil
-}
-
-func realmFromSuffix(suffix string) string {
-	var parts []string
-	for _, rdn := range strings.Split(suffix, ",") {
-		if k, v, ok := strings.Cut(rdn, "="); ok && strings.EqualFold(strings.TrimSpace(k), "dc") {
-			parts = append(parts, strings.ToUpper(v))
-		}
-	}
-	return strings.Join(parts, ".")
 }
 
 // CreateOptions are the inputs of PlanCreate.
@@ -208,9 +200,22 @@ func ChooseID(s *State, conv *siteconv.Conventions, o CreateOptions) (id int, r 
 		if err := idrange.Check(r, o.ID, s.Role, used, res); err != nil {
 			return 0, r, false, inputf("%s", err.Error())
 		}
-		return o.ID, r, o.ID > s.IDs.HighWater(r.Name), nil
+		if err := s.IDs.MarkErr(r.Name); err != nil {
+			return 0, r, false, err
+		}
+		// Every ID at or below the mark was handed out, perhaps claimed (id next
+		// --allocate) for an account not made yet: giving it here would hand it out twice.
+		if hw := s.IDs.HighWater(r.Name); o.ID <= hw {
+			return 0, r, false, inputf("id %d of range %s is at or below the range's high-water mark %d: it was handed out before "+
+				"(claimed with accessctl id next --allocate, perhaps for an account not created yet) and is never handed out again; "+
+				"give an id above %d, or leave out --id", o.ID, r.Name, hw, hw)
+		}
+		return o.ID, r, true, nil
 	}
 	next, err := s.IDs.Next(conv, r, 1)
+	if errors.Is(err, ids.ErrBadMark) {
+		return 0, r, false, err
+	}
 	if err != nil {
 		return 0, r, false, inputf("%s", err.Error())
 	}
@@ -228,6 +233,9 @@ func PlanCreate(s *State, conv *siteconv.Conventions, o CreateOptions) (*plan.Pl
 	}
 	if s.UserGroup == nil {
 		return nil, inputf("user group %s does not exist: the role joins the hostgroup's user group (accessctl cluster create %s)", s.Hostgroup, s.Hostgroup)
+	}
+	if s.User == nil && s.Realm == "" {
+		return nil, inputf("no Kerberos realm for %s's principal: the directory has no cn=REALM,%s and none is configured (--realm)", s.Role, realm.Container)
 	}
 	if s.User == nil && s.OtherUser != nil {
 		return nil, inputf("a staged or preserved user %s exists (%s): restore or remove it first", s.Role, s.OtherUser.DN)
@@ -247,8 +255,28 @@ func PlanCreate(s *State, conv *siteconv.Conventions, o CreateOptions) (*plan.Pl
 	userDN := ipa.UserDN(s.Role, suffix)
 	p := &plan.Plan{Title: fmt.Sprintf("role %s on hostgroup %s", s.Role, s.Hostgroup)}
 	p.Info = append(p.Info, fmt.Sprintf("uid = gid = %d (range %s)", id, r.Name))
+	// claims: the highest ID this plan hands out of each range whose mark moves.
+	claims := map[string]int{}
 	if claim {
-		for _, c := range s.IDs.MarkChanges(r.Name, id, suffix) {
+		claims[r.Name] = id
+	}
+	gid := ipa.DNAMagic
+	if s.SudotoGroupE == nil {
+		if gid, err = sudotoGID(s, conv, id, claims); err != nil {
+			return nil, err
+		}
+	}
+	// One compare-and-swap per range, past every ID of this plan (two swaps of one mark
+	// would both start from the value read, and the second would always fail).
+	containerPlanned := false
+	for _, name := range sortedKeys(claims) {
+		for _, c := range s.IDs.MarkChanges(name, claims[name], suffix) {
+			if c.Kind == "idalloc" {
+				if containerPlanned {
+					continue
+				}
+				containerPlanned = true
+			}
 			c.Notes = append(c.Notes, "claims the id: it is never handed out again")
 			p.Add(c)
 		}
@@ -287,23 +315,6 @@ func PlanCreate(s *State, conv *siteconv.Conventions, o CreateOptions) (*plan.Pl
 		p.Add(plan.Change{Action: plan.Unchanged, Kind: "group", Name: s.SudotoGroup, DN: s.SudotoGroupE.DN})
 	} else {
 		desc := fmt.Sprintf("may sudo to %s on %s", s.Role, s.Hostgroup)
-		gid := ipa.DNAMagic
-		general, gerr := ids.Range(conv, "general")
-		if gerr == nil && !s.IDs.DNAFits(general) {
-			// The server's DNA range is not the general range: choose the GID here.
-			used := append(ids.UsedIDs(s.IDs.Holders), id)
-			next, err := idrange.Next(general, idrange.Set(used...), ids.Reservations(conv), 1, s.IDs.HighWater(general.Name))
-			if err != nil {
-				return nil, inputf("gid for %s: %s", s.SudotoGroup, err.Error())
-			}
-			gid = strconv.Itoa(next[0])
-			for _, c := range s.IDs.MarkChanges(general.Name, next[0], suffix) {
-				if c.Kind == "idalloc" && claim && !s.IDs.ContainerExists {
-					continue // already in the plan
-				}
-				p.Add(c)
-			}
-		}
 		cmd := []string{"group-add", s.SudotoGroup, "--desc=" + desc}
 		if gid != ipa.DNAMagic {
 			cmd = append(cmd, "--gid="+gid)
@@ -400,6 +411,38 @@ func checkMembers(st *MemberState, role, hg, group string) error {
 	return ipa.CheckManageable(ipa.KindGroup, group, st.Group)
 }
 
+// sudotoGID chooses the sudoto group's GID in the general range: "-1" when the server's
+// DNA plugin serves it (ids.UseDNA), else the next ID free as UID and GID above the
+// range's mark and above roleID when the role's own claim is in the same range; the
+// choice is recorded in claims.
+func sudotoGID(s *State, conv *siteconv.Conventions, roleID int, claims map[string]int) (string, error) {
+	general, err := ids.Range(conv, "general")
+	if err != nil {
+		return ipa.DNAMagic, nil
+	}
+	useDNA, err := s.IDs.UseDNA(general)
+	if err != nil || useDNA {
+		return ipa.DNAMagic, err
+	}
+	used := append(ids.UsedIDs(s.IDs.Holders), roleID)
+	hw := max(s.IDs.HighWater(general.Name), claims[general.Name])
+	next, err := idrange.Next(general, idrange.Set(used...), ids.Reservations(conv), 1, hw)
+	if err != nil {
+		return "", inputf("gid for %s: %s", s.SudotoGroup, err.Error())
+	}
+	claims[general.Name] = next[0]
+	return strconv.Itoa(next[0]), nil
+}
+
+func sortedKeys(m map[string]int) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
 // MemberState is what grant/revoke need: the sudoto group and the named users.
 type MemberState struct {
 	Group   *directory.Entry
@@ -493,5 +536,3 @@ func PlanMembers(st *MemberState, conv *siteconv.Conventions, role, hg string, u
 	p.Add(c)
 	return p, nil
 }
-
-var _ = sort.Strings

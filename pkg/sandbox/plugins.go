@@ -111,7 +111,15 @@ func (d *Dir) idRange() (base, size int64, ok bool) {
 			cands = append(cands, c)
 		}
 	}
-	sort.Slice(cands, func(i, j int) bool { return cands[i].id < cands[j].id })
+	// The realm's <REALM>_id_range first, whatever the order the ranges were added in: on
+	// FreeIPA, DNA is configured from it, never from a range added later (issue 18).
+	named := func(c *entry) bool { return strings.HasSuffix(strings.ToLower(c.first("cn")), "_id_range") }
+	sort.Slice(cands, func(i, j int) bool {
+		if named(cands[i]) != named(cands[j]) {
+			return named(cands[i])
+		}
+		return cands[i].id < cands[j].id
+	})
 	for _, c := range cands {
 		b, err1 := strconv.ParseInt(c.first("ipaBaseID"), 10, 64)
 		s, err2 := strconv.ParseInt(c.first("ipaIDRangeSize"), 10, 64)

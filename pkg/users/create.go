@@ -12,10 +12,9 @@ import (
 	"strings"
 
 	"github.com/accessctl/accessctl/pkg/directory"
-	"github.com/accessctl/accessctl/pkg/idrange"
 	"github.com/accessctl/accessctl/pkg/ipa"
 	"github.com/accessctl/accessctl/pkg/plan"
-	"github.com/accessctl/accessctl/pkg/siteconv"
+	"github.com/accessctl/accessctl/pkg/realm"
 )
 
 // DefaultUserObjectClasses is FreeIPA's default ipaUserObjectClasses (bootstrap-template.ldif
@@ -116,11 +115,13 @@ type CreateState struct {
 	Suffix   string
 	Config   *directory.Entry
 	Ranges   []*directory.Entry
+	Realm    string             // the directory's Kerberos realm (cn=REALM,cn=kerberos), "" when none
 	Existing []*directory.Entry // entries with uid=LOGIN (anywhere) or the UPG name
 	Groups   map[string]*directory.Entry
 }
 
-// ReadCreate reads, in one search, cn=ipaConfig, the ID ranges, anything already named
+// ReadCreate reads, in one search, cn=ipaConfig, the ID ranges, the realm container,
+// anything already named
 // login (user or private group) and the groups named (lower-case cn → entry).
 func ReadCreate(ctx context.Context, dir directory.Client, login string, groups []string) (*CreateState, error) {
 	suffix := dir.Suffix()
@@ -129,14 +130,14 @@ func ReadCreate(ctx context.Context, dir directory.Client, login string, groups 
 		gf.WriteString("(cn=" + directory.EscapeFilterValue(g) + ")")
 	}
 	l := directory.EscapeFilterValue(login)
-	filter := "(|(&(objectClass=ipaConfigObject)(cn=ipaConfig))(objectClass=ipaIDrange)(uid=" + l + ")" +
+	filter := "(|(&(objectClass=ipaConfigObject)(cn=ipaConfig))(objectClass=ipaIDrange)" + realm.Filter + "(uid=" + l + ")" +
 		"(&(objectClass=posixGroup)(cn=" + l + "))(&(objectClass=ipaUserGroup)(|" + gf.String() + ")))"
 	es, err := dir.Search(ctx, directory.SearchRequest{BaseDN: suffix, Scope: directory.ScopeSub, Filter: filter,
 		Attributes: []string{"*", "nsAccountLock"}})
 	if err != nil {
 		return nil, fmt.Errorf("read user %s state: %w", login, err)
 	}
-	s := &CreateState{Suffix: suffix, Groups: map[string]*directory.Entry{}}
+	s := &CreateState{Suffix: suffix, Groups: map[string]*directory.Entry{}, Realm: realm.FromEntries(es, suffix)}
 	cfgDN := directory.In("cn=ipaConfig,cn=etc", suffix)
 	for _, e := range es {
 		switch {
@@ -154,23 +155,11 @@ func ReadCreate(ctx context.Context, dir directory.Client, login string, groups 
 	return s, nil
 }
 
-// LocalRange finds the realm's local ID range (see ipa.LocalIDRange).
-func LocalRange(ranges []*directory.Entry) (idrange.Range, string, bool) {
-	return ipa.LocalIDRange(ranges)
-}
-
-// DNAFits reports whether the realm's local range lies inside the convention range.
-func DNAFits(ranges []*directory.Entry, r siteconv.Range) bool {
-	return ipa.DNAFits(ranges, r.Min, r.Max)
-}
-
 // CreateOptions are the choices of one `user create`.
 type CreateOptions struct {
 	Spec
 	// Groups are the groups to add the user to besides the default primary group.
 	Groups []string
-	// RealmFallback is used when no ipa-local range names the realm.
-	RealmFallback string
 }
 
 // PlanCreate plans `user create`: the user entry, membership of ipausers (user-add's
@@ -195,13 +184,6 @@ func PlanCreate(s *CreateState, o CreateOptions) (*plan.Plan, error) {
 		return nil, fmt.Errorf("login %q is longer than the directory's maximum of %d", o.Login, cfg.MaxUsernameLength)
 	}
 	spec := o.Spec
-	if spec.Realm == "" {
-		if _, realm, ok := LocalRange(s.Ranges); ok && realm != "" {
-			spec.Realm = realm
-		} else {
-			spec.Realm = o.RealmFallback
-		}
-	}
 	p := &plan.Plan{Title: "create user " + o.Login}
 	e := Entry(spec, cfg, s.Suffix)
 	args := []string{"user-add", o.Login, "--first=" + o.First, "--last=" + o.Last}

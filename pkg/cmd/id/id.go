@@ -3,6 +3,7 @@ package id
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -17,6 +18,7 @@ import (
 	"github.com/accessctl/accessctl/pkg/idrange"
 	"github.com/accessctl/accessctl/pkg/ids"
 	"github.com/accessctl/accessctl/pkg/output"
+	"github.com/accessctl/accessctl/pkg/plan"
 	"github.com/accessctl/accessctl/pkg/siteconv"
 )
 
@@ -43,14 +45,17 @@ type RangesOptions struct {
 
 // RangeRow is one line of `id ranges`.
 type RangeRow struct {
-	Name      string   `json:"name" yaml:"name"`
-	Min       int      `json:"min" yaml:"min"`
-	Max       int      `json:"max" yaml:"max"`
-	Used      int      `json:"used" yaml:"used"`
-	Reserved  int      `json:"reserved" yaml:"reserved"`
-	Free      int      `json:"free" yaml:"free"`
-	NextFree  int      `json:"next_free" yaml:"next_free"`
-	HighWater int      `json:"high_water" yaml:"high_water"`
+	Name      string `json:"name" yaml:"name"`
+	Min       int    `json:"min" yaml:"min"`
+	Max       int    `json:"max" yaml:"max"`
+	Used      int    `json:"used" yaml:"used"`
+	Reserved  int    `json:"reserved" yaml:"reserved"`
+	Free      int    `json:"free" yaml:"free"`
+	NextFree  int    `json:"next_free" yaml:"next_free"`
+	HighWater int    `json:"high_water" yaml:"high_water"`
+	// MarkError is set when the range's high-water mark is malformed: nothing can be
+	// claimed in the range until it is repaired.
+	MarkError string   `json:"high_water_error,omitempty" yaml:"high_water_error,omitempty"`
 	Covered   bool     `json:"covered_by_ipa_range" yaml:"covered_by_ipa_range"`
 	Fix       []string `json:"fix,omitempty" yaml:"fix,omitempty"`
 }
@@ -116,6 +121,9 @@ func RunRanges(ctx context.Context, o *RangesOptions) error {
 			if r.HighWater > 0 {
 				hw = strconv.Itoa(r.HighWater)
 			}
+			if r.MarkError != "" {
+				next, hw = "-", "MALFORMED"
+			}
 			t.AddRow(r.Name, fmt.Sprintf("%d-%d", r.Min, r.Max), strconv.Itoa(r.Used), strconv.Itoa(r.Reserved),
 				strconv.Itoa(r.Free), next, hw, cov)
 		}
@@ -123,6 +131,9 @@ func RunRanges(ctx context.Context, o *RangesOptions) error {
 			return err
 		}
 		for _, r := range rows {
+			if r.MarkError != "" {
+				fmt.Fprintf(f.IO.ErrOut, "accessctl: warning: %s\n", r.MarkError)
+			}
 			for _, fix := range r.Fix {
 				fmt.Fprintf(w, "fix %s: %s\n", r.Name, fix)
 			}
@@ -139,8 +150,12 @@ func Ranges(s *ids.State, conv *siteconv.Conventions) []RangeRow {
 	for _, r := range ids.Ranges(conv) {
 		hw := s.HighWater(r.Name)
 		st := idrange.RangeStats(r, used, res, hw)
-		rows = append(rows, RangeRow{Name: r.Name, Min: r.Min, Max: r.Max, Used: st.Used, Reserved: st.Reserved,
-			Free: st.Free, NextFree: st.NextFree, HighWater: hw, Covered: idrange.Covered(r, s.IPARanges), Fix: s.FixCommands(r)})
+		row := RangeRow{Name: r.Name, Min: r.Min, Max: r.Max, Used: st.Used, Reserved: st.Reserved,
+			Free: st.Free, NextFree: st.NextFree, HighWater: hw, Covered: idrange.Covered(r, s.IPARanges), Fix: s.FixCommands(r)}
+		if err := s.MarkErr(r.Name); err != nil {
+			row.MarkError, row.NextFree = err.Error(), 0
+		}
+		rows = append(rows, row)
 	}
 	return rows
 }
@@ -177,7 +192,15 @@ With --allocate the IDs are claimed, e.g. for a later "ipa user-add --uid N --gi
 the range's high-water mark (cn=RANGE,cn=accessctl-idalloc,cn=etc,SUFFIX) moves past them
 with a compare-and-swap modify (delete the old value and add the new one in one modify),
 so of two concurrent claims only one wins and the other retries with the next IDs. An
-ID once claimed is never handed out again, even after its entry is gone.
+ID once claimed is never handed out again, even after its entry is gone: user create,
+cluster create and role create choose IDs above the mark, and role create --id refuses
+an ID at or below it.
+
+--allocate is refused (exit 2) in a range the server's DNA plugin may assign IDs of (it
+overlaps the realm's ID range, <REALM>_id_range): a claim holds no entry, so DNA cannot
+see it and would hand the ID out again. There, create the entries with uidNumber -1
+(accessctl user create and cluster create do). A high-water mark that is not one decimal
+ID is an error (exit 1) that changes nothing: repair it by hand.
 
 Claims go to one designated server, the first configured (--server, config, then the
 conventions' servers): a compare-and-swap is atomic on one server only. Multi-master
@@ -224,6 +247,32 @@ func Servers(f *cmdutil.Factory) []string {
 	return nil
 }
 
+// CheckClaimServer refuses to apply a plan that moves a high-water mark (claims IDs)
+// over a connection to any server but the designated one (see ids.Designated); dry runs
+// and emitted plans change nothing and pass.
+func CheckClaimServer(f *cmdutil.Factory, dir directory.Client, p *plan.Plan, pf *cmdutil.PlanFlags) error {
+	if pf.DryRun || pf.Emit != "" {
+		return nil
+	}
+	for _, c := range p.Pending() {
+		if c.Kind == "idmark" {
+			return ids.Designated(dir, Servers(f))
+		}
+	}
+	return nil
+}
+
+// ExplainClaimRace says why a plan failed when another run moved (or created) a range's
+// high-water mark first: the compare-and-swap refused the stale claim, the plan was rolled
+// back, and a new run chooses the next free IDs.
+func ExplainClaimRace(err error) error {
+	var ae *plan.ApplyError
+	if errors.As(err, &ae) && (ae.Failed.Kind == "idmark" || ae.Failed.Kind == "idalloc") && ids.IsRace(ae.Err) {
+		return fmt.Errorf("%w (another run claimed ids in range %s first: run the command again)", err, ae.Failed.Name)
+	}
+	return err
+}
+
 // RunNext prints or claims the next IDs.
 func RunNext(ctx context.Context, o *NextOptions) error {
 	f := o.F
@@ -246,6 +295,9 @@ func RunNext(ctx context.Context, o *NextOptions) error {
 			return err
 		}
 		a, err := ids.Allocate(ctx, dir, conv, r, o.Count)
+		if errors.Is(err, ids.ErrDNAServed) {
+			return cmdutil.InputError(err)
+		}
 		if err != nil {
 			return wrapRange(err)
 		}
@@ -264,6 +316,10 @@ func RunNext(ctx context.Context, o *NextOptions) error {
 			return wrapRange(err)
 		}
 		res.HighWater = s.HighWater(r.Name)
+		if ids.DNAOverlaps(s.Local, r) {
+			fmt.Fprintf(f.IO.ErrOut, "accessctl: note: the server's DNA plugin assigns ids of range %s (%s): these are not claimed, and --allocate is refused here; create entries with uidNumber/gidNumber -1\n",
+				r.Name, s.Local.Name)
+		}
 	}
 	for _, id := range res.IDs {
 		if !s.Covered(id) {
@@ -452,5 +508,3 @@ func Check(holders []ids.Holder, conv *siteconv.Conventions, suffix string) []Fi
 	})
 	return out
 }
-
-var _ = directory.In

@@ -68,7 +68,9 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *CreateOptions)
   group HG-sudoto-ROLE   the people who may become ROLE on HG (GID from the general range)
   sudo rule HG-sudoto-ROLE  run as ROLE only, all commands, option !authenticate,
                          for group HG-sudoto-ROLE on hostgroup HG
-Refused when the ID lies outside every FreeIPA ID range (the account would get no SID).
+Refused when the ID lies outside every FreeIPA ID range (the account would get no SID),
+and --id N when N lies at or below the range's high-water mark (it was handed out before,
+perhaps claimed with "id next --allocate" for an account not made yet). IDs are decimal.
 A new ID from the range is claimed in the same plan by moving the range's high-water mark
 with a compare-and-swap; claims go to the first configured server only (see "accessctl id
 next --help"). Objects already there in the right shape are left unchanged; a second run
@@ -102,7 +104,7 @@ changes nothing. Grant people with "accessctl role grant".`,
 	}
 	cmd.Flags().StringVar(&o.Hostgroup, "hostgroup", "", "hostgroup the role is used on")
 	cmd.Flags().StringVar(&o.Range, "range", "", "ID range (default: the range of the role's reserved ID, else the conventions' role range)")
-	cmd.Flags().IntVar(&o.ID, "id", 0, "UID and GID to use (must lie in the range, free, not reserved for another name)")
+	cmdutil.AddIDFlag(cmd, &o.ID, "id", "UID and GID to use, in decimal (must lie in the range, free, not claimed, not reserved for another name)")
 	cmdutil.AddPlanFlags(cmd, &o.Plan, plan.IPA, plan.LDIF)
 	cmd.ValidArgsFunction = completion.NoFiles
 	_ = cmd.RegisterFlagCompletionFunc("hostgroup", completion.Hostgroups(f))
@@ -130,20 +132,19 @@ func RunCreate(ctx context.Context, o *CreateOptions) error {
 	if err != nil {
 		return err
 	}
+	if s.Realm, err = cmdutil.ResolveRealm(f, s.Realm); err != nil {
+		return err
+	}
 	p, err := roles.PlanCreate(s, conv, roles.CreateOptions{Range: o.Range, RangeGiven: o.rangeSet, ID: o.ID})
 	if err != nil {
 		return inputErr(err)
 	}
-	for _, c := range p.Pending() {
-		if c.Kind == "idmark" && !o.Plan.DryRun && o.Plan.Emit == "" {
-			if err := ids.Designated(dir, idcmd.Servers(f)); err != nil {
-				return err
-			}
-		}
+	if err := idcmd.CheckClaimServer(f, dir, p, &o.Plan); err != nil {
+		return err
 	}
 	_, err = cmdutil.RunPlan(ctx, f, dir, p, &o.Plan)
-	if err != nil && ids.IsRace(errors.Unwrap(err)) {
-		return fmt.Errorf("%w (another run claimed the id first: run the command again)", err)
+	if err != nil {
+		return idcmd.ExplainClaimRace(err)
 	}
 	if err == nil && p.HasDiffers() {
 		fmt.Fprintln(f.IO.ErrOut, "accessctl: the sudo rule differs from ITTN-010 §5's shape and was left alone")

@@ -12,6 +12,7 @@ import (
 
 	"github.com/accessctl/accessctl/pkg/automember"
 	"github.com/accessctl/accessctl/pkg/cluster"
+	idcmd "github.com/accessctl/accessctl/pkg/cmd/id"
 	"github.com/accessctl/accessctl/pkg/cmdutil"
 	"github.com/accessctl/accessctl/pkg/completion"
 	"github.com/accessctl/accessctl/pkg/directory"
@@ -139,6 +140,9 @@ func Run(ctx context.Context, o *Options) error {
 	for _, m := range marks {
 		p.Add(m)
 	}
+	if err := idcmd.CheckClaimServer(f, dir, p, &o.Plan); err != nil {
+		return err
+	}
 	if len(o.HostRegex) > 0 {
 		if err := describeHosts(ctx, dir, state, p, o.HostRegex, conv.Automember.Key); err != nil {
 			return err
@@ -148,7 +152,8 @@ func Run(ctx context.Context, o *Options) error {
 	// The user group's unique DN is the lock: losing the race on it (or on a name made
 	// after it) means another run is creating this cluster; our part was rolled back.
 	var ae *plan.ApplyError
-	if errors.As(err, &ae) && len(ae.Leftover) == 0 && (directory.IsExists(ae.Err) || directory.IsCode(ae.Err, directory.CodeConstraintViolation)) {
+	if err = idcmd.ExplainClaimRace(err); errors.As(err, &ae) && ae.Failed.Kind != "idmark" && ae.Failed.Kind != "idalloc" &&
+		len(ae.Leftover) == 0 && (directory.IsExists(ae.Err) || directory.IsCode(ae.Err, directory.CodeConstraintViolation)) {
 		return fmt.Errorf("cluster %q already exists: created concurrently by another run (nothing changed here; re-run to check it)", o.Name)
 	}
 	if err == nil && p.HasDiffers() && !o.Fix {
@@ -157,13 +162,10 @@ func Run(ctx context.Context, o *Options) error {
 	return err
 }
 
-// gids returns "-1" (the server's DNA) when the realm's ID range lies inside the range,
+// gids returns "-1" (the server's DNA) when DNA serves the range (ids.ServedByDNA),
 // else the next IDs claimed above the range's high-water mark, with the plan changes that
 // move the mark (compare-and-swap, rolled back with the rest on failure).
-func gids(ctx context.Context, dir directory.Client, conv *siteconv.Conventions, s *cluster.State, r siteconv.Range) ([2]string, []plan.Change, error) {
-	if cluster.DNAFits(s.IDRanges, r) {
-		return [2]string{ipa.DNAMagic, ipa.DNAMagic}, nil, nil
-	}
+func gids(ctx context.Context, dir directory.Client, conv *siteconv.Conventions, s *cluster.State, sr siteconv.Range) ([2]string, []plan.Change, error) {
 	need := 0
 	if s.Group == nil {
 		need++
@@ -174,7 +176,12 @@ func gids(ctx context.Context, dir directory.Client, conv *siteconv.Conventions,
 	if need == 0 {
 		return [2]string{}, nil, nil
 	}
-	got, marks, err := ids.Claim(ctx, dir, conv, idrange.Range{Name: r.Name, Min: r.Min, Max: r.Max}, need)
+	r := idrange.Range{Name: sr.Name, Min: sr.Min, Max: sr.Max}
+	// The realm is not read here: DNA's range is then the one ipa-local *_id_range.
+	if useDNA, err := ids.ServedByDNA(ctx, dir, s.IDRanges, "", r); err != nil || useDNA {
+		return [2]string{ipa.DNAMagic, ipa.DNAMagic}, nil, err
+	}
+	got, marks, err := ids.Claim(ctx, dir, conv, r, need)
 	if err != nil {
 		return [2]string{}, nil, err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	idcmd "github.com/accessctl/accessctl/pkg/cmd/id"
 	"github.com/accessctl/accessctl/pkg/cmdutil"
 	"github.com/accessctl/accessctl/pkg/completion"
 	"github.com/accessctl/accessctl/pkg/idrange"
@@ -50,7 +51,9 @@ group with GID = UID made by the server. No password is set: shell access is by 
 or Kerberos.
 
 The UID comes from the conventions' general range: the server's DNA plugin assigns it when
-the realm's ID range lies inside that range, otherwise the next free ID is chosen here.
+the realm's ID range lies inside that range (and no claim made with "id next --allocate"
+reaches into it), otherwise the next free ID above the range's high-water mark is chosen
+here and claimed in the same plan (see "accessctl id next --help").
 
 --cluster C adds the user to cluster C's login group; --cluster C:sudo adds the sudo group
 too. The groups must exist. One plan, all or nothing.`,
@@ -170,32 +173,51 @@ func Run(ctx context.Context, o *Options) error {
 	if err != nil {
 		return err
 	}
+	rlm, err := cmdutil.ResolveRealm(f, state.Realm)
+	if err != nil {
+		return err
+	}
+	opts := users.CreateOptions{
+		Spec:   users.Spec{Login: o.Login, First: o.First, Last: o.Last, Email: o.Email, UID: ipa.DNAMagic, SSHKeys: o.sshKeys, Realm: rlm},
+		Groups: o.groups,
+	}
+	// Refuse what the state alone refuses (user exists, groups missing) before any
+	// further read.
+	if _, err := users.PlanCreate(state, opts); err != nil {
+		return cmdutil.InputError(err)
+	}
 	uid := ipa.DNAMagic
 	var marks []plan.Change
+	r := idrange.Range{Name: rng.Name, Min: rng.Min, Max: rng.Max}
 	if id, ok := conv.Reserved(o.Login); ok {
 		uid = strconv.Itoa(id) // ITTN-010 §6.2: the reservation is canonical
-	} else if !users.DNAFits(state.Ranges, rng) {
-		got, changes, err := ids.Claim(ctx, dir, conv, idrange.Range{Name: rng.Name, Min: rng.Min, Max: rng.Max}, 1)
+		held, err := ids.HeldBy(ctx, dir, id)
+		if err != nil {
+			return err
+		}
+		if len(held) > 0 {
+			return cmdutil.InputErrorf("id %d, reserved for %s, is already held by %s: one id, one holder", id, o.Login, held[0].DN)
+		}
+	} else if useDNA, err := ids.ServedByDNA(ctx, dir, state.Ranges, state.Realm, r); err != nil {
+		return err
+	} else if !useDNA {
+		got, changes, err := ids.Claim(ctx, dir, conv, r, 1)
 		if err != nil {
 			return err
 		}
 		uid, marks = strconv.Itoa(got[0]), changes
 	}
-	realm := ""
-	if cfg, err := f.Config(); err == nil {
-		realm = cfg.Get("realm")
-	}
-	p, err := users.PlanCreate(state, users.CreateOptions{
-		Spec:          users.Spec{Login: o.Login, First: o.First, Last: o.Last, Email: o.Email, UID: uid, SSHKeys: o.sshKeys},
-		Groups:        o.groups,
-		RealmFallback: realm,
-	})
+	opts.UID = uid
+	p, err := users.PlanCreate(state, opts)
 	if err != nil {
 		return cmdutil.InputError(err)
 	}
 	for _, m := range marks {
 		p.Add(m)
 	}
+	if err := idcmd.CheckClaimServer(f, dir, p, &o.Plan); err != nil {
+		return err
+	}
 	_, err = cmdutil.RunPlan(ctx, f, dir, p, &o.Plan)
-	return err
+	return idcmd.ExplainClaimRace(err)
 }

@@ -2,17 +2,23 @@ package create_test
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/accessctl/accessctl/internal/cmdtest"
 	"github.com/accessctl/accessctl/pkg/cmd/user/create"
 	"github.com/accessctl/accessctl/pkg/cmdutil"
+	"github.com/accessctl/accessctl/pkg/config"
 	"github.com/accessctl/accessctl/pkg/directory"
+	"github.com/accessctl/accessctl/pkg/ids"
 	"github.com/accessctl/accessctl/pkg/ipa"
+	"github.com/accessctl/accessctl/pkg/realm"
 )
 
 var ctx = context.Background()
@@ -74,8 +80,8 @@ func TestCreateShape(t *testing.T) {
 			if err != nil {
 				t.Fatalf("create: %v\n%s", err, stderr)
 			}
-			if ops != 5 {
-				t.Errorf("create used %d operations, want 5 (1 search, 1 add, 3 modifies)", ops)
+			if ops != 6 {
+				t.Errorf("create used %d operations, want 6 (1 search, 1 base search of the range's high-water mark, 1 add, 3 modifies)", ops)
 			}
 			cfg := read(t, dir, directory.In("cn=ipaConfig,cn=etc", s))
 			domain := cfg.First("ipaDefaultEmailDomain")
@@ -208,5 +214,109 @@ func TestCreateFailures(t *testing.T) {
 	}
 	if es, _ := dir.Search(ctx, directory.SearchRequest{BaseDN: dir.Suffix(), Scope: directory.ScopeSub, Filter: "(uid=newu)"}); len(es) != 0 {
 		t.Errorf("a failed create left an entry")
+	}
+}
+
+// TestCreateReservedID: a login with a reserved ID (ITTN-010 §6.2) gets it, unless another
+// entry already holds it: then exit 2 and nothing changes (one ID, one holder).
+func TestCreateReservedID(t *testing.T) {
+	dir := cmdtest.Sandbox(t)
+	if _, stderr, _, err := run(t, dir, "iip", "--first", "I", "--last", "P", "--yes"); err != nil {
+		t.Fatalf("create iip: %v\n%s", err, stderr)
+	}
+	if got := read(t, dir, ipa.UserDN("iip", dir.Suffix())).First("uidNumber"); got != "61003" {
+		t.Errorf("iip uid = %s, want its reserved 61003", got)
+	}
+	if _, err := dir.Add(ctx, ipa.PosixGroup("squatter", "holds 61000", "61000", dir.Suffix())); err != nil {
+		t.Fatal(err)
+	}
+	_, _, _, err := run(t, dir, "arc", "--first", "A", "--last", "Rc", "--yes")
+	if cmdutil.ExitCode(err) != cmdutil.ExitUsage || !strings.Contains(fmt.Sprint(err), "id 61000, reserved for arc, is already held by cn=squatter,") {
+		t.Errorf("err %v (exit %d), want exit 2: 61000 is held", err, cmdutil.ExitCode(err))
+	}
+	if es, _ := dir.Search(ctx, directory.SearchRequest{BaseDN: dir.Suffix(), Scope: directory.ScopeSub, Filter: "(uid=arc)"}); len(es) != 0 {
+		t.Errorf("a refused create left an entry")
+	}
+}
+
+// TestCreateRealmAndDNARange (issue 18): the realm is the directory's (cn=REALM,
+// cn=kerberos), the DNA range is <REALM>_id_range, never "the first local range": with a
+// second ipa-local range (what `ipa idrange-add` makes) listed before or after the realm's,
+// the principal names the realm and the UID is still DNA's. A --realm that disagrees with
+// the directory is exit 2 and changes nothing. Live: the realm's range was added first.
+func TestCreateRealmAndDNARange(t *testing.T) {
+	for _, b := range cmdtest.Backends(t) {
+		orders := []string{"realm range first"}
+		if b.Name == "sandbox" {
+			orders = append(orders, "realm range last")
+		}
+		for _, order := range orders {
+			t.Run(b.Name+"/"+order, func(t *testing.T) {
+				dir := b.Open(t)
+				s := dir.Suffix()
+				dirRealm, err := realm.Read(ctx, dir)
+				if err != nil || dirRealm == "" {
+					t.Fatalf("the directory names no realm (cn=REALM,cn=kerberos): %q %v", dirRealm, err)
+				}
+				rangeDN := directory.Join("cn", dirRealm+"_id_range", directory.Ranges, s)
+				realmRange := read(t, dir, rangeDN)
+				otherName := cmdtest.Name("extra")
+				other := directory.NewEntry(directory.Join("cn", otherName, directory.Ranges, s),
+					directory.A("objectClass", "top", "ipaIDrange", "ipaDomainIDRange"), directory.A("cn", otherName),
+					directory.A("ipaBaseID", strconv.Itoa(300000+1000*rand.IntN(500))), directory.A("ipaIDRangeSize", "1000"), directory.A("ipaRangeType", "ipa-local"))
+				if order == "realm range last" {
+					// Re-add the realm's range after the other one (the sandbox lists entries
+					// in the order they were added).
+					if err := dir.Delete(ctx, rangeDN); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if _, err := dir.Add(ctx, other); err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { _ = dir.Delete(ctx, other.DN) })
+				if order == "realm range last" {
+					if _, err := dir.Add(ctx, directory.NewEntry(rangeDN, realmRange.Attributes...)); err != nil {
+						t.Fatal(err)
+					}
+				}
+				markBefore, _, _ := ids.ReadMark(ctx, dir, "general")
+				login := cmdtest.Name("rl")
+				udn := ipa.UserDN(login, s)
+				t.Cleanup(func() { _ = dir.Delete(ctx, udn); _ = dir.Delete(ctx, ipa.GroupDN(login, s)) })
+
+				// --realm disagreeing with the directory: exit 2, nothing written.
+				f, _, _ := cmdtest.Factory(t, dir)
+				cfg, _ := f.Config()
+				cfg.Set("realm", "OTHER.TEST", config.FromFlag, "--realm")
+				f.Config = func() (*config.Config, error) { return cfg, nil }
+				cmd := create.NewCmdCreate(f, nil)
+				cmd.SetArgs([]string{login, "--first", "R", "--last", "L", "--yes"})
+				cmd.SilenceUsage, cmd.SilenceErrors = true, true
+				err = cmd.ExecuteContext(ctx)
+				if cmdutil.ExitCode(err) != cmdutil.ExitUsage || !strings.Contains(fmt.Sprint(err), `realm "OTHER.TEST" (from --realm) disagrees with the directory's Kerberos realm "`+dirRealm+`"`) {
+					t.Fatalf("--realm OTHER.TEST: %v (exit %d), want exit 2", err, cmdutil.ExitCode(err))
+				}
+				if es, _ := dir.Search(ctx, directory.SearchRequest{BaseDN: s, Scope: directory.ScopeSub, Filter: "(uid=" + login + ")"}); len(es) != 0 {
+					t.Fatal("a refused create left an entry")
+				}
+
+				if _, stderr, _, err := run(t, dir, login, "--first", "R", "--last", "L", "--yes"); err != nil {
+					t.Fatalf("create: %v\n%s", err, stderr)
+				}
+				u := read(t, dir, udn)
+				if got := u.First("krbPrincipalName"); got != login+"@"+dirRealm {
+					t.Errorf("krbPrincipalName = %q, want %s@%s", got, login, dirRealm)
+				}
+				uid, _ := strconv.Atoi(u.First("uidNumber"))
+				if uid < 70000 || uid > 79999 {
+					t.Errorf("uidNumber %d: not from the realm's range (DNA)", uid)
+				}
+				// DNA assigned it: no claim was made in general.
+				if markAfter, _, _ := ids.ReadMark(ctx, dir, "general"); markAfter.Raw != markBefore.Raw {
+					t.Errorf("general's mark moved %q -> %q: the UID was chosen here, not by DNA", markBefore.Raw, markAfter.Raw)
+				}
+			})
+		}
 	}
 }
