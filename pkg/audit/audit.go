@@ -16,45 +16,27 @@ import (
 	"github.com/accessctl/accessctl/pkg/automember"
 	"github.com/accessctl/accessctl/pkg/cluster"
 	"github.com/accessctl/accessctl/pkg/directory"
+	"github.com/accessctl/accessctl/pkg/finding"
 	"github.com/accessctl/accessctl/pkg/hostgroups"
 	"github.com/accessctl/accessctl/pkg/idrange"
 	"github.com/accessctl/accessctl/pkg/siteconv"
 )
 
-// Severities, lowest first.
+// Severities, lowest first (the one definition is pkg/finding's).
 const (
-	Info    = "info"
-	Warning = "warning"
-	Error   = "error"
+	Info    = finding.Info
+	Warning = finding.Warning
+	Error   = finding.Error
 )
 
 // Rank orders severities; unknown names rank -1.
-func Rank(sev string) int {
-	switch sev {
-	case Info:
-		return 0
-	case Warning:
-		return 1
-	case Error:
-		return 2
-	}
-	return -1
-}
+func Rank(sev string) int { return finding.Rank(sev) }
 
 // Finding is one departure from the conventions.
-type Finding struct {
-	ID       string   `json:"id" yaml:"id"`
-	Severity string   `json:"severity" yaml:"severity"`
-	Message  string   `json:"message" yaml:"message"`
-	Objects  []string `json:"objects" yaml:"objects"`
-	Fix      string   `json:"fix,omitempty" yaml:"fix,omitempty"`
-}
+type Finding = finding.Finding
 
 // Report is the audit's output.
-type Report struct {
-	Findings []Finding      `json:"findings" yaml:"findings"`
-	Counts   map[string]int `json:"counts" yaml:"counts"`
-}
+type Report = finding.Report
 
 type auditor struct {
 	snap *access.Snapshot
@@ -63,10 +45,7 @@ type auditor struct {
 }
 
 func (a *auditor) add(id, sev, fix, msg string, objects ...string) {
-	if objects == nil {
-		objects = []string{}
-	}
-	a.out = append(a.out, Finding{ID: id, Severity: sev, Message: msg, Objects: objects, Fix: fix})
+	a.out = append(a.out, finding.New(id, sev, fix, msg, objects...))
 }
 
 // clean is the snapshot without replication conflict entries, which are reported on
@@ -95,39 +74,9 @@ func Run(snap *access.Snapshot, conv *siteconv.Conventions) (*Report, error) {
 	a.sudoWithoutLogin()
 	a.conflicts()
 	a.bindDNs()
-	sort.SliceStable(a.out, func(i, j int) bool {
-		x, y := a.out[i], a.out[j]
-		if Rank(x.Severity) != Rank(y.Severity) {
-			return Rank(x.Severity) > Rank(y.Severity)
-		}
-		if x.ID != y.ID {
-			return x.ID < y.ID
-		}
-		if k1, k2 := strings.Join(x.Objects, ","), strings.Join(y.Objects, ","); k1 != k2 {
-			return k1 < k2
-		}
-		return x.Message < y.Message
-	})
-	r := &Report{Findings: a.out, Counts: map[string]int{Error: 0, Warning: 0, Info: 0}}
-	if r.Findings == nil {
-		r.Findings = []Finding{}
-	}
-	for _, f := range r.Findings {
-		r.Counts[f.Severity]++
-	}
-	return r, nil
+	return finding.NewReport(a.out), nil
 }
 
-// AtOrAbove counts the findings of severity sev or worse.
-func (r *Report) AtOrAbove(sev string) int {
-	n := 0
-	for _, f := range r.Findings {
-		if Rank(f.Severity) >= Rank(sev) {
-			n++
-		}
-	}
-	return n
-}
 
 // clusters: half clusters, missing pieces, misshaped pieces, disabled rules, wrong
 // categories or groups, through pkg/cluster's State built from the snapshot.
