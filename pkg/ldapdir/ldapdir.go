@@ -23,6 +23,7 @@ import (
 	"github.com/jcmturner/gokrb5/v8/client"
 
 	"github.com/accessctl/accessctl/pkg/directory"
+	"github.com/accessctl/accessctl/pkg/inputfile"
 	"github.com/accessctl/accessctl/pkg/ldapdir/saslgss"
 )
 
@@ -134,7 +135,7 @@ func TLSConfig(caFile, host string) (*tls.Config, error) {
 		}
 	}
 	if caFile != "" {
-		pem, err := os.ReadFile(caFile)
+		pem, err := inputfile.ReadFile(caFile, inputfile.CA)
 		if err != nil {
 			return nil, fmt.Errorf("read CA file: %w", err)
 		}

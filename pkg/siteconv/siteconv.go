@@ -5,15 +5,16 @@ package siteconv
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"os"
+	"reflect"
 	"sort"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/accessctl/accessctl/conventions"
+	"github.com/accessctl/accessctl/pkg/inputfile"
+	"github.com/accessctl/accessctl/pkg/yamlerr"
 )
 
 // Conventions is the typed form of a conventions file.
@@ -117,9 +118,9 @@ func Default() *Conventions {
 
 // Load reads a conventions file.
 func Load(path string) (*Conventions, error) {
-	data, err := os.ReadFile(path)
+	data, err := inputfile.ReadFile(path, inputfile.Conventions)
 	if err != nil {
-		return nil, fmt.Errorf("read conventions: %w", err)
+		return nil, err
 	}
 	return Parse(data, path)
 }
@@ -143,22 +144,30 @@ func Parse(data []byte, source string) (*Conventions, error) {
 	return &c, nil
 }
 
-// yamlError turns yaml.v3's "yaml: line N: msg" into our one-line form.
+// yamlError turns yaml.v3's "yaml: line N: msg" into our one-line form, without
+// quoting the file (it may be something else given by mistake, like /etc/shadow).
 func yamlError(source string, err error) error {
-	var te *yaml.TypeError
-	msg := err.Error()
-	if errors.As(err, &te) && len(te.Errors) > 0 {
-		msg = te.Errors[0]
-	}
-	msg = strings.TrimPrefix(msg, "yaml: ")
-	line := 0
-	if strings.HasPrefix(msg, "line ") {
-		fmt.Sscanf(msg, "line %d:", &line)
-		if i := strings.Index(msg, ": "); i >= 0 {
-			msg = msg[i+2:]
-		}
-	}
+	line, msg := yamlerr.Describe(err, fieldNames(reflect.TypeFor[Conventions]()))
 	return &Error{Source: source, Line: line, Field: "syntax", Msg: msg}
+}
+
+// fieldNames lists every yaml key of t and of the structs it holds.
+func fieldNames(t reflect.Type) []string {
+	for t.Kind() == reflect.Slice || t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return nil
+	}
+	var out []string
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
+		if name != "" && name != "-" {
+			out = append(out, name)
+		}
+		out = append(out, fieldNames(t.Field(i).Type)...)
+	}
+	return out
 }
 
 func (c *Conventions) validate(root *yaml.Node) error {

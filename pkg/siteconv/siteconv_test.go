@@ -53,7 +53,7 @@ func TestParseErrorsNameLineAndField(t *testing.T) {
 	}{
 		{"min above max", "min: 62000\n      max: 62999", "min: 62999\n      max: 62000", `:41: ids.ranges[1].min: range "camera-role": min 62999 is above max 62000`},
 		{"overlap", "min: 70000\n      max: 79999", "min: 62500\n      max: 79999", `ids.ranges[2]: range "general" (62500-79999) overlaps range "camera-role"`},
-		{"unknown field", "uid_equals_gid: true", "uid_equals_gidd: true", "field uid_equals_gidd not found"},
+		{"unknown field", "uid_equals_gid: true", "uid_equals_gidd: true", ":34: syntax: unknown field (did you mean uid_equals_gid?)"},
 		{"pattern without name", `sudo_group: "{name}-sudo"`, `sudo_group: "sudo"`, `cluster.sudo_group: pattern "sudo" must contain {name}`},
 		{"bad yaml", "name: ITTN-010", "name: [ITTN-010", "syntax"},
 		{"duplicate reservation", "{id: 61003, name: iip}", "{id: 61002, name: iip}", "id 61002 reserved twice"},

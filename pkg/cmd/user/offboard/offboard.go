@@ -16,6 +16,7 @@ import (
 	"github.com/accessctl/accessctl/pkg/cmdutil"
 	"github.com/accessctl/accessctl/pkg/completion"
 	"github.com/accessctl/accessctl/pkg/directory"
+	"github.com/accessctl/accessctl/pkg/inputfile"
 	"github.com/accessctl/accessctl/pkg/names"
 	"github.com/accessctl/accessctl/pkg/plan"
 	"github.com/accessctl/accessctl/pkg/users"
@@ -103,9 +104,9 @@ last active member of admins (direct or nested) are refused. Off a terminal --ye
 
 // ReadLogins reads one login per line; blank lines and # comments are skipped.
 func ReadLogins(path string) ([]string, error) {
-	fh, err := os.Open(path)
+	fh, err := inputfile.Open(path, inputfile.List)
 	if err != nil {
-		return nil, fmt.Errorf("read --from-file: %w", err)
+		return nil, err
 	}
 	defer fh.Close()
 	var out []string
