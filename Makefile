@@ -133,6 +133,7 @@ FUZZ_TARGETS := \
 	./pkg/automember:FuzzValidate ./pkg/automember:FuzzParseCondition \
 	./pkg/directory:FuzzEscapeFilterValue ./pkg/directory:FuzzEscapeDNValue \
 	./pkg/sandbox:FuzzReadLDIF ./pkg/sandbox:FuzzSearchFilter ./pkg/siteconv:FuzzParse \
+	./pkg/siteconv:FuzzValidate \
 	./pkg/ldapdir/wire:FuzzEntry
 
 TEST_STEPS += fuzz-smoke bench-smoke
