@@ -163,7 +163,7 @@ func openSandbox(f *cmdutil.Factory, cfg *config.Config, path string) (directory
 	debugf(f, "sandbox %s", path)
 	d, err := sandbox.Open(path)
 	if err != nil {
-		return nil, cmdutil.InputError(fmt.Errorf("open sandbox %s: %w", path, err))
+		return nil, cmdutil.InputError(err) // sandbox errors name the file
 	}
 	return d, nil
 }

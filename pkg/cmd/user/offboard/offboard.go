@@ -102,7 +102,9 @@ last active member of admins (direct or nested) are refused. Off a terminal --ye
 	return cmd
 }
 
-// ReadLogins reads one login per line; blank lines and # comments are skipped.
+// ReadLogins reads one login per line; blank lines and # comments are skipped. A line
+// that is not a login is named by its number, never echoed: the file may be a secret
+// given by mistake.
 func ReadLogins(path string) ([]string, error) {
 	fh, err := inputfile.Open(path, inputfile.List)
 	if err != nil {
@@ -111,12 +113,15 @@ func ReadLogins(path string) ([]string, error) {
 	defer fh.Close()
 	var out []string
 	sc := bufio.NewScanner(fh)
-	for sc.Scan() {
+	for n := 1; sc.Scan(); n++ {
 		l := sc.Text()
 		if i := strings.IndexByte(l, '#'); i >= 0 {
 			l = l[:i]
 		}
 		if l = strings.TrimSpace(l); l != "" {
+			if names.User(l) != nil {
+				return nil, fmt.Errorf("%s:%d: not a valid login", path, n)
+			}
 			out = append(out, l)
 		}
 	}
