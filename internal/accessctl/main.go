@@ -93,7 +93,7 @@ func execute(ctx context.Context, cmd *cobra.Command) (signalled bool, err error
 // cancelled marks an error that ended a command after a signal: exit 3, same message.
 type cancelled struct{ err error }
 
-func (c *cancelled) Error() string { return c.err.Error() }
+func (c *cancelled) Error() string   { return c.err.Error() }
 func (c *cancelled) Unwrap() []error { return []error{c.err, cmdutil.ErrCanceled} }
 
 func startCPUProfile(path string) (func(), error) {
