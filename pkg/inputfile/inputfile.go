@@ -38,7 +38,7 @@ var (
 	Kerberos    = Kind{"Kerberos file", 16 * miB}
 	IPAConf     = Kind{"IPA configuration", 1 * miB}
 	Sandbox     = Kind{"sandbox", 512 * miB}
-	LDIF        = Kind{"LDIF file", 512 * miB}
+	LDIF        = Kind{"snapshot", 512 * miB}
 )
 
 // Error is an input file that was refused or could not be read. It unwraps to the
