@@ -151,7 +151,7 @@ func kerberosClient(g GSSAPI) (*client.Client, []string, error) {
 		}
 		kt, err := LoadKeytab(g.Keytab)
 		if err != nil {
-			return nil, warnings, fmt.Errorf("load keytab %s: %w", g.Keytab, err)
+			return nil, warnings, err // names the keytab
 		}
 		user, realm, _ := strings.Cut(g.Principal, "@")
 		if realm == "" {
@@ -172,7 +172,7 @@ func kerberosClient(g GSSAPI) (*client.Client, []string, error) {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, warnings, fmt.Errorf("no kerberos credentials in %s: run kinit, or use --keytab and --principal", path)
 		}
-		return nil, warnings, fmt.Errorf("read credential cache %s: %w", path, err)
+		return nil, warnings, err // names the cache
 	}
 	cl, err := client.NewFromCCache(cc, cfg, client.DisablePAFXFAST(true))
 	if err != nil {
@@ -190,7 +190,7 @@ func LoadKeytab(path string) (*keytab.Keytab, error) {
 	}
 	kt := keytab.New()
 	if err := kt.Unmarshal(b); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("keytab %s: %w", path, err)
 	}
 	return kt, nil
 }
@@ -203,7 +203,7 @@ func loadCCache(path string) (*credentials.CCache, error) {
 	}
 	cc := new(credentials.CCache)
 	if err := cc.Unmarshal(b); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("credential cache %s: %w", path, err)
 	}
 	return cc, nil
 }
