@@ -12,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -152,7 +153,19 @@ func commandPath(root *cobra.Command) string {
 	return root.CommandPath()
 }
 
-// oneLine keeps an error to one line on stderr.
+// maxErrorLine bounds the error line: errors quote what the user gave cut to a short
+// prefix (clip.Quote), and this catches any that quote a huge flag value whole.
+const maxErrorLine = 1024
+
+// oneLine keeps an error to one line on stderr, at most maxErrorLine bytes.
 func oneLine(s string) string {
-	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
+	s = strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
+	if len(s) > maxErrorLine {
+		cut := maxErrorLine
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = fmt.Sprintf("%s… (error cut, %d bytes)", s[:cut], len(s))
+	}
+	return s
 }
