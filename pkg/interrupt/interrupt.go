@@ -17,12 +17,42 @@ func Hold() (release func()) {
 	return gate.RUnlock
 }
 
-// Stop waits for the held sections to end and keeps new ones from starting, for good:
-// the process is about to exit. It reports whether it had to wait.
+// Stop waits for the held sections to end and keeps new ones from starting, for good,
+// then runs the AtStop functions: the process is about to exit. It reports whether it
+// had to wait.
 func Stop() (waited bool) {
-	if gate.TryLock() {
-		return false
+	if !gate.TryLock() {
+		gate.Lock()
+		waited = true
 	}
-	gate.Lock()
-	return true
+	cleanupMu.Lock()
+	defer cleanupMu.Unlock()
+	for _, fn := range cleanups {
+		fn()
+	}
+	cleanups = nil
+	return waited
+}
+
+var (
+	cleanupMu sync.Mutex
+	cleanups  map[*int]func()
+)
+
+// AtStop registers fn to run if the command is abandoned after a signal, before the
+// process exits (deferred functions do not run then): restoring the terminal a password
+// prompt turned echo off on. Call the returned function when fn is no longer needed.
+func AtStop(fn func()) (unregister func()) {
+	cleanupMu.Lock()
+	defer cleanupMu.Unlock()
+	if cleanups == nil {
+		cleanups = map[*int]func(){}
+	}
+	key := new(int)
+	cleanups[key] = fn
+	return func() {
+		cleanupMu.Lock()
+		defer cleanupMu.Unlock()
+		delete(cleanups, key)
+	}
 }

@@ -10,6 +10,10 @@ import (
 // later sections from starting. (One test: Stop never unlocks, by design.)
 func TestStopWaitsForHeldSections(t *testing.T) {
 	release := Hold()
+	ran := map[string]bool{}
+	AtStop(func() { ran["kept"] = true })
+	unregister := AtStop(func() { ran["unregistered"] = true })
+	unregister()
 	var (
 		mu    sync.Mutex
 		order []string
@@ -42,5 +46,8 @@ func TestStopWaitsForHeldSections(t *testing.T) {
 	}
 	if len(order) != 2 || order[0] != "released" || order[1] != "stopped" {
 		t.Fatalf("order = %v", order)
+	}
+	if !ran["kept"] || ran["unregistered"] {
+		t.Fatalf("AtStop functions run: %v, want only the one still registered", ran)
 	}
 }
