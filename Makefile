@@ -150,6 +150,7 @@ FUZZ_TARGETS := \
 	./pkg/automember:FuzzValidate ./pkg/automember:FuzzParseCondition \
 	./pkg/directory:FuzzEscapeFilterValue ./pkg/directory:FuzzEscapeDNValue \
 	./pkg/sandbox:FuzzReadLDIF ./pkg/sandbox:FuzzSearchFilter ./pkg/siteconv:FuzzParse \
+	./pkg/siteconv:FuzzValidate \
 	./pkg/ldapdir/wire:FuzzEntry \
 	./pkg/ldapdir/saslgss:FuzzUnwrap ./pkg/ldapdir/saslgss:FuzzConnRead \
 	./pkg/ldapdir/saslgss:FuzzNegotiate ./pkg/ldapdir/saslgss:FuzzAPRep

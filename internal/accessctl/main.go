@@ -12,11 +12,13 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
 	"github.com/accessctl/accessctl/pkg/cmd/factory"
 	"github.com/accessctl/accessctl/pkg/cmdutil"
+	"github.com/accessctl/accessctl/pkg/interrupt"
 	"github.com/accessctl/accessctl/pkg/iostreams"
 )
 
@@ -44,12 +46,56 @@ func Main() int {
 		}
 	}
 	start := time.Now()
-	err := cmd.ExecuteContext(ctx)
+	signalled, err := execute(ctx, cmd)
+	if signalled && err != nil {
+		// Whatever the command failed with after Ctrl-C or SIGTERM, it was cancelled.
+		err = &cancelled{err}
+	}
 	if f.Debug != nil {
 		fmt.Fprintf(f.Debug, "debug: %d directory operation(s) in %s\n", f.Ops(), time.Since(start).Round(time.Millisecond))
 	}
 	return handleError(f, cmd, err)
 }
+
+// signalGrace is how long a command has, after Ctrl-C or SIGTERM, to notice the cancelled
+// context and end by itself (rolling back what it applied) before Main stops waiting for
+// it. Within a second in all: the grace, plus what a held section needs to finish.
+const signalGrace = 500 * time.Millisecond
+
+// execute runs the command; after a signal it waits signalGrace for the command to end,
+// then for any held section (interrupt.Hold: a plan being applied or rolled back) to
+// finish, then returns without the command: the process exits and leaves it behind.
+func execute(ctx context.Context, cmd *cobra.Command) (signalled bool, err error) {
+	done := make(chan error, 1)
+	go func() { done <- cmd.ExecuteContext(ctx) }()
+	select {
+	case err := <-done:
+		return ctx.Err() != nil, err
+	case <-ctx.Done():
+	}
+	select {
+	case err := <-done:
+		return true, err
+	case <-time.After(signalGrace):
+	}
+	wait := time.Duration(0)
+	if interrupt.Stop() {
+		// A change was being applied: the command reports its rollback in a moment.
+		wait = 5 * time.Second
+	}
+	select {
+	case err := <-done:
+		return true, err
+	case <-time.After(wait):
+		return true, cmdutil.ErrCanceled
+	}
+}
+
+// cancelled marks an error that ended a command after a signal: exit 3, same message.
+type cancelled struct{ err error }
+
+func (c *cancelled) Error() string   { return c.err.Error() }
+func (c *cancelled) Unwrap() []error { return []error{c.err, cmdutil.ErrCanceled} }
 
 func startCPUProfile(path string) (func(), error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
@@ -102,7 +148,19 @@ func commandPath(root *cobra.Command) string {
 	return root.CommandPath()
 }
 
-// oneLine keeps an error to one line on stderr.
+// maxErrorLine bounds the error line: errors quote what the user gave cut to a short
+// prefix (clip.Quote), and this catches any that quote a huge flag value whole.
+const maxErrorLine = 1024
+
+// oneLine keeps an error to one line on stderr, at most maxErrorLine bytes.
 func oneLine(s string) string {
-	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
+	s = strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
+	if len(s) > maxErrorLine {
+		cut := maxErrorLine
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = fmt.Sprintf("%s… (error cut, %d bytes)", s[:cut], len(s))
+	}
+	return s
 }

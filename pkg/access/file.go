@@ -2,17 +2,17 @@ package access
 
 import (
 	"fmt"
-	"os"
 
+	"github.com/accessctl/accessctl/pkg/inputfile"
 	"github.com/accessctl/accessctl/pkg/sandbox"
 )
 
 // ReadFile loads a snapshot from an LDIF file (`accessctl snapshot`, a sandbox file, or
 // `ldapsearch -LLL` output), keeping exactly what the live search would return.
 func ReadFile(path string) (*Snapshot, error) {
-	f, err := os.Open(path)
+	f, err := inputfile.Open(path, inputfile.LDIF)
 	if err != nil {
-		return nil, fmt.Errorf("open snapshot: %w", err)
+		return nil, err
 	}
 	defer f.Close()
 	entries, err := sandbox.ReadLDIF(f)

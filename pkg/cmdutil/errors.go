@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/accessctl/accessctl/pkg/directory"
+	"github.com/accessctl/accessctl/pkg/inputfile"
 	"github.com/accessctl/accessctl/pkg/ipa"
 	"github.com/accessctl/accessctl/pkg/names"
 )
@@ -113,11 +114,12 @@ func ExitCode(err error) int {
 		pe  *PartialError
 		se  *SilentError
 		ue  *ipa.UnmanagedError
+		ie  *inputfile.Error
 	)
 	switch {
 	case errors.As(err, &se):
 		return se.Code
-	case errors.As(err, &fe), errors.As(err, &ne), errors.As(err, &ue):
+	case errors.As(err, &fe), errors.As(err, &ne), errors.As(err, &ue), errors.As(err, &ie):
 		return ExitUsage
 	case errors.Is(err, ErrCanceled), errors.Is(err, context.Canceled), errors.As(err, &re):
 		return ExitCanceled

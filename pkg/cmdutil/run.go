@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/accessctl/accessctl/pkg/directory"
+	"github.com/accessctl/accessctl/pkg/interrupt"
 	"github.com/accessctl/accessctl/pkg/plan"
 )
 
@@ -57,7 +58,9 @@ func RunPlan(ctx context.Context, f *Factory, dir directory.Client, p *plan.Plan
 		}
 	}
 	stop := f.IO.Progress("applying " + p.Title)
+	release := interrupt.Hold() // a signal waits for the apply (or its rollback) to end
 	err := plan.Apply(ctx, dir, p)
+	release()
 	stop()
 	if err != nil {
 		var ae *plan.ApplyError

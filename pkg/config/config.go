@@ -6,16 +6,20 @@ package config
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/accessctl/accessctl/pkg/clip"
+	"github.com/accessctl/accessctl/pkg/inputfile"
 	"github.com/accessctl/accessctl/pkg/ipaconf"
+	"github.com/accessctl/accessctl/pkg/yamlerr"
 )
 
 // Key describes one setting: its flag/config/env name and help.
@@ -145,29 +149,44 @@ func keyByName(name string) (Key, bool) {
 }
 
 func (c *Config) loadFile(path string) error {
-	data, err := os.ReadFile(path)
-	if os.IsNotExist(err) {
+	data, err := inputfile.ReadFile(path, inputfile.Config)
+	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("read config %s: %w", path, err)
+		return err
 	}
-	var m map[string]any
-	if err := yaml.Unmarshal(data, &m); err != nil {
-		return fmt.Errorf("config %s: %s", path, strings.TrimPrefix(err.Error(), "yaml: "))
+	// Errors name the file and line, never what is in it: the file may be something else
+	// given by mistake (ACCESSCTL_CONFIG=/etc/shadow).
+	fail := func(line int, msg string) error {
+		if line > 0 {
+			return fmt.Errorf("config %s:%d: %s", path, line, msg)
+		}
+		return fmt.Errorf("config %s: %s", path, msg)
 	}
-	names := make([]string, 0, len(m))
-	for k := range m {
-		names = append(names, k)
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return fail(yamlerr.Describe(err, KeyNames()))
 	}
-	sort.Strings(names)
-	for _, name := range names {
-		k, ok := keyByName(name)
+	if len(doc.Content) == 0 {
+		return nil // empty file
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return fail(root.Line, "want key: value settings")
+	}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		kn, vn := root.Content[i], root.Content[i+1]
+		k, ok := keyByName(kn.Value)
 		if !ok {
-			return fmt.Errorf("config %s: unknown key %q (known: %s)", path, name, strings.Join(KeyNames(), ", "))
+			return fail(kn.Line, "unknown key"+yamlerr.Suggest(kn.Value, KeyNames())+" (known: "+strings.Join(KeyNames(), ", ")+")")
+		}
+		var val any
+		if err := vn.Decode(&val); err != nil {
+			return fail(yamlerr.Describe(err, nil))
 		}
 		var s string
-		switch v := m[name].(type) {
+		switch v := val.(type) {
 		case []any:
 			parts := make([]string, len(v))
 			for i, p := range v {
@@ -187,8 +206,8 @@ func (c *Config) loadFile(path string) error {
 func (c *Config) loadHostFiles(p Paths) error {
 	if p.IPAConf != "" {
 		conf, err := ipaconf.Read(p.IPAConf)
-		if err != nil && !os.IsNotExist(err) {
-			return fmt.Errorf("read %s: %w", p.IPAConf, err)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
 		}
 		if conf != nil {
 			set := func(key, val string) {
@@ -216,7 +235,7 @@ func (c *Config) loadHostFiles(p Paths) error {
 }
 
 func readINI(path string) (map[string]map[string]string, error) {
-	f, err := os.Open(path)
+	f, err := inputfile.Open(path, inputfile.Kerberos)
 	if err != nil {
 		return nil, err
 	}
@@ -257,19 +276,28 @@ func (c *Config) validate() error {
 	for _, name := range []string{"timeout", "connect-timeout"} {
 		v := c.values[name]
 		if d, err := time.ParseDuration(v.Value); err != nil || d <= 0 {
-			return fmt.Errorf("invalid %s %q from %s: want a positive duration such as 3s", name, v.Value, v.Source)
+			return fmt.Errorf("invalid %s %s from %s: want a positive duration such as 3s", name, clip.Quote(v.Value), v.from())
 		}
 	}
 	if err := c.validateLimits(); err != nil {
 		return err
 	}
 	for _, name := range []string{"starttls", "insecure"} {
-		v := c.values[name].Value
-		if v != "true" && v != "false" {
-			return fmt.Errorf("invalid %s %q from %s: want true or false", name, v, c.values[name].Source)
+		v := c.values[name]
+		if v.Value != "true" && v.Value != "false" {
+			return fmt.Errorf("invalid %s %s from %s: want true or false", name, clip.Quote(v.Value), v.from())
 		}
 	}
 	return nil
+}
+
+// from says where a value came from for an error: "flag", "env ACCESSCTL_TIMEOUT",
+// "config file /home/x/.config/accessctl/config.yaml".
+func (v Value) from() string {
+	if v.Detail != "" && v.Source != FromFlag {
+		return string(v.Source) + " " + v.Detail
+	}
+	return string(v.Source)
 }
 
 // KeyNames lists every key.

@@ -6,8 +6,9 @@ import (
 	"bufio"
 	"fmt"
 	"net/url"
-	"os"
 	"strings"
+
+	"github.com/accessctl/accessctl/pkg/inputfile"
 )
 
 // Conf is what accessctl reads from /etc/ipa/default.conf ([global] section).
@@ -24,7 +25,7 @@ const DefaultPath = "/etc/ipa/default.conf"
 
 // Read parses the [global] section of an IPA default.conf.
 func Read(path string) (*Conf, error) {
-	f, err := os.Open(path)
+	f, err := inputfile.Open(path, inputfile.IPAConf)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package ldapdir
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,6 +14,8 @@ import (
 	"github.com/jcmturner/gokrb5/v8/config"
 	"github.com/jcmturner/gokrb5/v8/credentials"
 	"github.com/jcmturner/gokrb5/v8/keytab"
+
+	"github.com/accessctl/accessctl/pkg/inputfile"
 )
 
 // ErrUnsupportedCCache reports a credential cache type gokrb5 cannot read (KCM, KEYRING,
@@ -62,9 +65,9 @@ func ResolveCCache(name, krb5conf string) (string, error) {
 		if strings.HasPrefix(rest, ":") {
 			return rest[1:], nil
 		}
-		b, err := os.ReadFile(filepath.Join(rest, "primary"))
+		b, err := inputfile.ReadFile(filepath.Join(rest, "primary"), inputfile.Kerberos)
 		if err != nil {
-			if os.IsNotExist(err) {
+			if errors.Is(err, fs.ErrNotExist) {
 				return "", fmt.Errorf("credential cache %s has no primary cache (run kinit): %w", name, err)
 			}
 			return "", fmt.Errorf("credential cache %s: %w", name, err)
@@ -98,7 +101,7 @@ func defaultCCacheName(text string) string {
 // aes-sha2 enctypes (19, 20) to the default lists the file does not set itself.
 func loadKrb5Conf(path string) (*config.Config, string, []string, error) {
 	var warnings []string
-	text, err := os.ReadFile(path)
+	text, err := inputfile.ReadFile(path, inputfile.Kerberos)
 	if err != nil {
 		return nil, "", nil, fmt.Errorf("read kerberos configuration: %w", err)
 	}
@@ -146,9 +149,9 @@ func kerberosClient(g GSSAPI) (*client.Client, []string, error) {
 		if g.Principal == "" {
 			return nil, warnings, errors.New("a keytab needs a principal (--principal)")
 		}
-		kt, err := keytab.Load(g.Keytab)
+		kt, err := LoadKeytab(g.Keytab)
 		if err != nil {
-			return nil, warnings, fmt.Errorf("load keytab %s: %w", g.Keytab, err)
+			return nil, warnings, err // names the keytab
 		}
 		user, realm, _ := strings.Cut(g.Principal, "@")
 		if realm == "" {
@@ -164,16 +167,43 @@ func kerberosClient(g GSSAPI) (*client.Client, []string, error) {
 	if err != nil {
 		return nil, warnings, err
 	}
-	cc, err := credentials.LoadCCache(path)
+	cc, err := loadCCache(path)
 	if err != nil {
-		if os.IsNotExist(errors.Unwrap(err)) || os.IsNotExist(err) {
+		if errors.Is(err, fs.ErrNotExist) {
 			return nil, warnings, fmt.Errorf("no kerberos credentials in %s: run kinit, or use --keytab and --principal", path)
 		}
-		return nil, warnings, fmt.Errorf("read credential cache %s: %w", path, err)
+		return nil, warnings, err // names the cache
 	}
 	cl, err := client.NewFromCCache(cc, cfg, client.DisablePAFXFAST(true))
 	if err != nil {
 		return nil, warnings, fmt.Errorf("use credential cache %s: %w (run kinit again?)", path, err)
 	}
 	return cl, warnings, nil
+}
+
+// LoadKeytab reads a keytab as keytab.Load does, through inputfile: a regular file of
+// bounded size, never a FIFO or a device.
+func LoadKeytab(path string) (*keytab.Keytab, error) {
+	b, err := inputfile.ReadFile(path, inputfile.Keytab)
+	if err != nil {
+		return nil, err
+	}
+	kt := keytab.New()
+	if err := kt.Unmarshal(b); err != nil {
+		return nil, fmt.Errorf("keytab %s: %w", path, err)
+	}
+	return kt, nil
+}
+
+// loadCCache reads a FILE: credential cache as credentials.LoadCCache does, bounded.
+func loadCCache(path string) (*credentials.CCache, error) {
+	b, err := inputfile.ReadFile(path, inputfile.Kerberos)
+	if err != nil {
+		return nil, err
+	}
+	cc := new(credentials.CCache)
+	if err := cc.Unmarshal(b); err != nil {
+		return nil, fmt.Errorf("credential cache %s: %w", path, err)
+	}
+	return cc, nil
 }

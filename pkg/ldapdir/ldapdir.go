@@ -23,6 +23,7 @@ import (
 	"github.com/jcmturner/gokrb5/v8/client"
 
 	"github.com/accessctl/accessctl/pkg/directory"
+	"github.com/accessctl/accessctl/pkg/inputfile"
 	"github.com/accessctl/accessctl/pkg/ldapdir/saslgss"
 )
 
@@ -165,7 +166,7 @@ func CAPool(caFile string) (*x509.CertPool, error) {
 	if caFile == "" {
 		caFile = DefaultCAFile
 	}
-	pem, err := os.ReadFile(caFile)
+	pem, err := inputfile.ReadFile(caFile, inputfile.CA)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("no CA to verify the servers with: %s does not exist; pass --ca-file with the IPA CA (a copy of /etc/ipa/ca.crt from an IPA client), or --ca-file %s to trust the system roots", caFile, SystemRoots)
 	}

@@ -21,6 +21,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/accessctl/accessctl/pkg/clip"
 )
 
 // Length limits.
@@ -63,7 +65,7 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	return fmt.Sprintf("invalid %s %q: %s", e.Kind, e.Value, e.Rule)
+	return fmt.Sprintf("invalid %s %s: %s", e.Kind, clip.Quote(e.Value), e.Rule)
 }
 
 func fail(kind, value, format string, args ...any) *Error {
@@ -212,7 +214,7 @@ func HostMax(fqdn string, max int) (string, error) {
 			return "", fail(KindHost, fqdn, "must not contain an empty label")
 		}
 		if len(l) > MaxLabelLength {
-			return "", fail(KindHost, fqdn, "label %q is longer than %d characters", l, MaxLabelLength)
+			return "", fail(KindHost, fqdn, "label %s is longer than %d characters", clip.Quote(l), MaxLabelLength)
 		}
 		if l[0] == '-' || l[len(l)-1] == '-' {
 			return "", fail(KindHost, fqdn, "label %q must not start or end with \"-\"", l)

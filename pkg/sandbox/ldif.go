@@ -114,7 +114,7 @@ func parseRecord(lines []string) (*directory.Entry, error) {
 				e = &directory.Entry{DN: val}
 				continue
 			default:
-				return nil, fmt.Errorf("record does not start with dn: %q", l)
+				return nil, fmt.Errorf("record does not start with dn:") // the line itself is not echoed: the file may be a secret
 			}
 		}
 		if strings.EqualFold(name, "changetype") {
@@ -134,7 +134,7 @@ func parseRecord(lines []string) (*directory.Entry, error) {
 func parseLine(l string) (string, string, error) {
 	i := strings.IndexByte(l, ':')
 	if i <= 0 {
-		return "", "", fmt.Errorf("not an attribute line: %q", l)
+		return "", "", fmt.Errorf("not an attribute line")
 	}
 	name := l[:i]
 	rest := l[i+1:]

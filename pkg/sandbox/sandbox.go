@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/accessctl/accessctl/pkg/directory"
+	"github.com/accessctl/accessctl/pkg/inputfile"
 	"github.com/accessctl/accessctl/pkg/schema"
 )
 
@@ -168,15 +169,12 @@ func (d *Dir) reset() {
 const dnaComment = "# accessctl-sandbox dnaNextValue: "
 
 func (d *Dir) load() error {
-	f, err := os.Open(d.path)
-	if err != nil {
-		return fmt.Errorf("open sandbox: %w", err)
-	}
-	defer f.Close()
-	fi, err := f.Stat()
+	f, err := inputfile.Open(d.path, inputfile.Sandbox)
 	if err != nil {
 		return err
 	}
+	defer f.Close()
+	fi := f.Info()
 	d.reset()
 	var pending []*entry
 	err = readLDIF(f, func(e *directory.Entry, comments []string) error {

@@ -5,15 +5,21 @@ package siteconv
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"os"
+	"reflect"
+	"regexp"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/accessctl/accessctl/conventions"
+	"github.com/accessctl/accessctl/pkg/clip"
+	"github.com/accessctl/accessctl/pkg/inputfile"
+	"github.com/accessctl/accessctl/pkg/names"
+	"github.com/accessctl/accessctl/pkg/yamlerr"
 )
 
 // Conventions is the typed form of a conventions file.
@@ -117,9 +123,9 @@ func Default() *Conventions {
 
 // Load reads a conventions file.
 func Load(path string) (*Conventions, error) {
-	data, err := os.ReadFile(path)
+	data, err := inputfile.ReadFile(path, inputfile.Conventions)
 	if err != nil {
-		return nil, fmt.Errorf("read conventions: %w", err)
+		return nil, err
 	}
 	return Parse(data, path)
 }
@@ -143,22 +149,30 @@ func Parse(data []byte, source string) (*Conventions, error) {
 	return &c, nil
 }
 
-// yamlError turns yaml.v3's "yaml: line N: msg" into our one-line form.
+// yamlError turns yaml.v3's "yaml: line N: msg" into our one-line form, without
+// quoting the file (it may be something else given by mistake, like /etc/shadow).
 func yamlError(source string, err error) error {
-	var te *yaml.TypeError
-	msg := err.Error()
-	if errors.As(err, &te) && len(te.Errors) > 0 {
-		msg = te.Errors[0]
-	}
-	msg = strings.TrimPrefix(msg, "yaml: ")
-	line := 0
-	if strings.HasPrefix(msg, "line ") {
-		fmt.Sscanf(msg, "line %d:", &line)
-		if i := strings.Index(msg, ": "); i >= 0 {
-			msg = msg[i+2:]
-		}
-	}
+	line, msg := yamlerr.Describe(err, fieldNames(reflect.TypeFor[Conventions]()))
 	return &Error{Source: source, Line: line, Field: "syntax", Msg: msg}
+}
+
+// fieldNames lists every yaml key of t and of the structs it holds.
+func fieldNames(t reflect.Type) []string {
+	for t.Kind() == reflect.Slice || t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct {
+		return nil
+	}
+	var out []string
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
+		if name != "" && name != "-" {
+			out = append(out, name)
+		}
+		out = append(out, fieldNames(t.Field(i).Type)...)
+	}
+	return out
 }
 
 func (c *Conventions) validate(root *yaml.Node) error {
@@ -177,7 +191,10 @@ func (c *Conventions) validate(root *yaml.Node) error {
 	sort.Strings(keys)
 	for _, k := range keys {
 		if !strings.Contains(patterns[k], "{name}") {
-			return fail(k, "pattern %q must contain {name}", patterns[k])
+			return fail(k, "pattern %s must contain {name}", clip.Quote(patterns[k]))
+		}
+		if msg := namePattern(patterns[k], "{name}"); msg != "" {
+			return fail(k, "pattern %s %s", clip.Quote(patterns[k]), msg)
 		}
 	}
 	if c.Cluster.Group == c.Cluster.SudoGroup {
@@ -192,33 +209,56 @@ func (c *Conventions) validate(root *yaml.Node) error {
 			p = c.Role.SudotoRule
 		}
 		if !strings.Contains(p, "{hostgroup}") || !strings.Contains(p, "{role}") {
-			return fail(k, "pattern %q must contain {hostgroup} and {role}", p)
+			return fail(k, "pattern %s must contain {hostgroup} and {role}", clip.Quote(p))
+		}
+		if msg := namePattern(p, "{hostgroup}", "{role}"); msg != "" {
+			return fail(k, "pattern %s %s", clip.Quote(p), msg)
 		}
 	}
 	if !strings.Contains(c.Service.BindDN, "{name}") || !strings.Contains(c.Service.BindDN, "{suffix}") {
-		return fail("service.bind_dn", "pattern %q must contain {name} and {suffix}", c.Service.BindDN)
+		return fail("service.bind_dn", "pattern %s must contain {name} and {suffix}", clip.Quote(c.Service.BindDN))
 	}
-	if c.Service.PasswordLength < 32 {
-		return fail("service.password_length", "must be at least 32, got %d", c.Service.PasswordLength)
+	if msg := bindDNPattern(c.Service.BindDN); msg != "" {
+		return fail("service.bind_dn", "pattern %s %s", clip.Quote(c.Service.BindDN), msg)
 	}
-	if c.IDs.Minimum < 1 {
-		return fail("ids.minimum", "must be positive, got %d", c.IDs.Minimum)
+	if n := c.Service.PasswordLength; n < MinPasswordLength || n > MaxPasswordLength {
+		return fail("service.password_length", "must be %d to %d characters, got %d", MinPasswordLength, MaxPasswordLength, n)
+	}
+	if n := c.IDs.Minimum; n < 1 || n > MaxID {
+		return fail("ids.minimum", "must be 1 to %d, got %d", MaxID, n)
 	}
 	if len(c.IDs.Ranges) == 0 {
 		return fail("ids.ranges", "at least one range is required")
 	}
+	if len(c.IDs.Ranges) > MaxRanges {
+		return fail("ids.ranges", "at most %d ranges, got %d", MaxRanges, len(c.IDs.Ranges))
+	}
 	seen := map[string]bool{}
+	width := 0
 	for i, r := range c.IDs.Ranges {
 		p := fmt.Sprintf("ids.ranges[%d]", i)
 		switch {
 		case r.Name == "":
 			return fail(p+".name", "is required")
+		case names.Group(r.Name) != nil:
+			return fail(p+".name", "range name %s: only a-z, 0-9, _, - and . (at most %d characters)", clip.Quote(r.Name), names.MaxGroupLength)
 		case seen[r.Name]:
 			return fail(p+".name", "duplicate range %q", r.Name)
+		case r.Min < 1 || r.Min > MaxID:
+			return fail(p+".min", "range %q: min must be 1 to %d, got %d", r.Name, MaxID, r.Min)
+		case r.Max < 1 || r.Max > MaxID:
+			return fail(p+".max", "range %q: max must be 1 to %d, got %d", r.Name, MaxID, r.Max)
 		case r.Min > r.Max:
 			return fail(p+".min", "range %q: min %d is above max %d", r.Name, r.Min, r.Max)
 		case r.Min < c.IDs.Minimum:
 			return fail(p+".min", "range %q starts at %d, below the central minimum %d", r.Name, r.Min, c.IDs.Minimum)
+		case !printable(r.Description, 1024):
+			return fail(p+".description", "must be printable text of at most 1024 characters")
+		}
+		// Commands walk every ID of a range (id ranges, allocation in a full range): the
+		// ranges together stay small enough for that to take well under a second.
+		if width += r.Max - r.Min + 1; width > MaxRangeWidth {
+			return fail(p+".max", "range %q: the ranges hold more than %d IDs together (%d-%d is %d wide)", r.Name, MaxRangeWidth, r.Min, r.Max, r.Max-r.Min+1)
 		}
 		seen[r.Name] = true
 		for j, o := range c.IDs.Ranges[:i] {
@@ -233,6 +273,15 @@ func (c *Conventions) validate(root *yaml.Node) error {
 	ids := map[int]bool{}
 	for i, r := range c.IDs.Reservations {
 		p := fmt.Sprintf("ids.reservations[%d]", i)
+		if r.ID < 1 || r.ID > MaxID {
+			return fail(p+".id", "must be 1 to %d, got %d", MaxID, r.ID)
+		}
+		if r.Name != "" && names.User(r.Name) != nil {
+			return fail(p+".name", "%s is not a valid login", clip.Quote(r.Name))
+		}
+		if !printable(r.Note, 1024) {
+			return fail(p+".note", "must be printable text of at most 1024 characters")
+		}
 		if ids[r.ID] {
 			return fail(p+".id", "id %d reserved twice", r.ID)
 		}
@@ -244,13 +293,112 @@ func (c *Conventions) validate(root *yaml.Node) error {
 	if c.Automember.Key == "" {
 		return fail("automember.key", "is required")
 	}
+	if !attrNameRe.MatchString(c.Automember.Key) {
+		return fail("automember.key", "%s is not an attribute name (a letter, then letters, digits and -; at most 64)", clip.Quote(c.Automember.Key))
+	}
 	for i, pair := range c.Automember.IntendedOverlaps {
+		p := fmt.Sprintf("automember.intended_overlaps[%d]", i)
 		if len(pair) != 2 {
-			return fail(fmt.Sprintf("automember.intended_overlaps[%d]", i), "must name exactly two hostgroups")
+			return fail(p, "must name exactly two hostgroups")
 		}
+		for _, hg := range pair {
+			if err := names.Hostgroup(hg); err != nil {
+				return fail(p, "%v", err)
+			}
+		}
+	}
+	for _, d := range [][2]string{{"cluster.descriptions.group", c.Cluster.Descriptions.Group},
+		{"cluster.descriptions.sudo_group", c.Cluster.Descriptions.SudoGroup}, {"cluster.descriptions.hostgroup", c.Cluster.Descriptions.Hostgroup}} {
+		if d[1] != "" && !templateNameRe.MatchString(d[1]) {
+			return fail(d[0], "%s is not a template name (a-z, 0-9, _ and -)", clip.Quote(d[1]))
+		}
+	}
+	for i, o := range c.Role.SudoOptions {
+		if o == "" || !printable(o, 256) {
+			return fail(fmt.Sprintf("role.sudo_options[%d]", i), "must be printable text of 1 to 256 characters")
+		}
+	}
+	for i, s := range c.Servers {
+		if s == "" || len(s) > 255 || strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r == 0x7f || r == ',' }) {
+			return fail(fmt.Sprintf("servers[%d]", i), "must be a host name or ldap(s):// URL without spaces or commas, at most 255 characters")
+		}
+	}
+	if !printable(c.Name, 128) || !printable(c.Revision, 128) {
+		return fail("name", "name and revision must be printable text of at most 128 characters")
 	}
 	return nil
 }
+
+// Bounds of the values a conventions file may set.
+const (
+	MinPasswordLength = 32
+	MaxPasswordLength = 1024
+	MaxID             = 1<<31 - 1 // IDs are signed 32-bit on the servers and clients
+	MaxRanges         = 256
+	// MaxRangeWidth bounds the IDs of all ranges together (16 times FreeIPA's default
+	// local ID range of 200,000).
+	MaxRangeWidth = 1 << 22
+	// maxLiteral bounds what a name pattern adds to the name it is given.
+	maxLiteral = 32
+)
+
+var (
+	attrNameRe     = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,63}$`)
+	templateNameRe = regexp.MustCompile(`^[a-z0-9_-]{1,64}$`)
+	sysaccountsRe  = regexp.MustCompile(`(?i)^uid=([^,]*),cn=sysaccounts,cn=etc,\{suffix\}$`)
+)
+
+// namePattern checks a name pattern: each placeholder exactly once, and what the pattern
+// adds keeps a name a name (the characters FreeIPA allows in user and group names: no
+// ",", "=", quotes or spaces that would change a DN or a filter). It returns why not, or "".
+func namePattern(p string, placeholders ...string) string {
+	rest := p
+	for _, ph := range placeholders {
+		if n := strings.Count(p, ph); n != 1 {
+			return "must contain " + ph + " exactly once"
+		}
+		rest = strings.Replace(rest, ph, "", 1)
+	}
+	if len(rest) > maxLiteral {
+		return fmt.Sprintf("adds more than %d characters to the name", maxLiteral)
+	}
+	// A one-letter stand-in for each placeholder: the result must be a valid group name.
+	sample := p
+	for _, ph := range placeholders {
+		sample = strings.Replace(sample, ph, "a", 1)
+	}
+	if err := names.Group(sample); err != nil {
+		return "does not make a valid name: only a-z, 0-9, _, -, . around the placeholders, not starting with -"
+	}
+	return ""
+}
+
+// bindDNPattern keeps service bind DNs where FreeIPA keeps system accounts:
+// uid=...{name}...,cn=sysaccounts,cn=etc,{suffix}, the uid a name pattern.
+func bindDNPattern(p string) string {
+	m := sysaccountsRe.FindStringSubmatch(p)
+	if m == nil {
+		return "must be uid=...{name}...,cn=sysaccounts,cn=etc,{suffix} (FreeIPA's system accounts)"
+	}
+	if strings.Contains(m[1], "{suffix}") {
+		return "must contain {suffix} only at the end"
+	}
+	if msg := namePattern(m[1], "{name}"); msg != "" {
+		return "(uid) " + msg
+	}
+	return ""
+}
+
+// printable reports whether s is valid UTF-8 without control characters, at most max bytes.
+func printable(s string, max int) bool {
+	if len(s) > max || !utf8.ValidString(s) {
+		return false
+	}
+	return !strings.ContainsFunc(s, unicode.IsControl)
+}
+
+// Validate checks conventions built in memory (a file's are checked by Parse).
+func (c *Conventions) Validate() error { return c.validate(&yaml.Node{}) }
 
 // lineOf finds the line of a dotted path like "ids.ranges[1].min" in the YAML tree.
 func lineOf(root *yaml.Node, path string) int {

@@ -1,6 +1,7 @@
 package users
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/accessctl/accessctl/pkg/inputfile"
 	"github.com/accessctl/accessctl/pkg/sidefile"
 )
 
@@ -97,13 +99,13 @@ func makeRecordsDir(dir string) error {
 
 // ReadRecord loads an offboarding record.
 func ReadRecord(path string) (*Record, error) {
-	data, err := os.ReadFile(path)
+	data, err := inputfile.ReadFile(path, inputfile.Record)
 	if err != nil {
-		return nil, fmt.Errorf("read offboarding record: %w", err)
+		return nil, err
 	}
 	var r Record
 	if err := json.Unmarshal(data, &r); err != nil {
-		return nil, fmt.Errorf("offboarding record %s: %w", path, err)
+		return nil, jsonError(path, data, err)
 	}
 	if r.Version != RecordVersion {
 		return nil, fmt.Errorf("offboarding record %s: unsupported version %d", path, r.Version)
@@ -112,4 +114,19 @@ func ReadRecord(path string) (*Record, error) {
 		return nil, fmt.Errorf("offboarding record %s: login and dn are required", path)
 	}
 	return &r, nil
+}
+
+// jsonError names the record and the line of a JSON error without quoting the file: a
+// syntax error says where, a type error which field.
+func jsonError(path string, data []byte, err error) error {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		line := 1 + bytes.Count(data[:min(int(se.Offset), len(data))], []byte("\n"))
+		return fmt.Errorf("offboarding record %s:%d: not valid JSON", path, line)
+	case errors.As(err, &te):
+		return fmt.Errorf("offboarding record %s: field %s: want %s, got a JSON %s", path, te.Field, te.Type, te.Value)
+	}
+	return fmt.Errorf("offboarding record %s: not valid JSON", path)
 }

@@ -11,11 +11,10 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/jcmturner/gokrb5/v8/keytab"
-
 	"github.com/accessctl/accessctl/pkg/cmdutil"
 	"github.com/accessctl/accessctl/pkg/config"
 	"github.com/accessctl/accessctl/pkg/directory"
+	"github.com/accessctl/accessctl/pkg/inputfile"
 	"github.com/accessctl/accessctl/pkg/iostreams"
 	"github.com/accessctl/accessctl/pkg/ldapdir"
 	"github.com/accessctl/accessctl/pkg/prompt"
@@ -42,7 +41,11 @@ func New(version string, io *iostreams.IOStreams, flags *Flags) *cmdutil.Factory
 		cfgErr  error
 	)
 	f.Config = func() (*config.Config, error) {
-		cfgOnce.Do(func() { cfg, cfgErr = config.Load(flags.Set, config.DefaultPaths()) })
+		cfgOnce.Do(func() {
+			// Every configuration error is a bad value or file: exit 2.
+			cfg, cfgErr = config.Load(flags.Set, config.DefaultPaths())
+			cfgErr = cmdutil.InputError(cfgErr)
+		})
 		return cfg, cfgErr
 	}
 	var (
@@ -160,7 +163,7 @@ func openSandbox(f *cmdutil.Factory, cfg *config.Config, path string) (directory
 	debugf(f, "sandbox %s", path)
 	d, err := sandbox.Open(path)
 	if err != nil {
-		return nil, cmdutil.InputError(fmt.Errorf("open sandbox %s: %w", path, err))
+		return nil, cmdutil.InputError(err) // sandbox errors name the file
 	}
 	return d, nil
 }
@@ -236,9 +239,9 @@ func noCap(n int64) int64 {
 // stdin when it is not a terminal, or a masked prompt; never from argv.
 func readPassword(f *cmdutil.Factory, cfg *config.Config) (string, error) {
 	if path := cfg.Get("password-file"); path != "" {
-		data, err := os.ReadFile(path)
+		data, err := inputfile.ReadFile(path, inputfile.Password)
 		if err != nil {
-			return "", cmdutil.InputErrorf("read password file: %v", err)
+			return "", cmdutil.InputError(err)
 		}
 		return trimNewline(string(data)), nil
 	}
@@ -247,7 +250,10 @@ func readPassword(f *cmdutil.Factory, cfg *config.Config) (string, error) {
 		return pw, nil
 	}
 	if !f.IO.IsStdinTTY() {
-		data, err := io.ReadAll(f.IO.In)
+		data, err := io.ReadAll(io.LimitReader(f.IO.In, inputfile.Password.Max+1))
+		if int64(len(data)) > inputfile.Password.Max {
+			return "", cmdutil.InputErrorf("password on stdin: exceeds the size limit of %s", inputfile.Size(inputfile.Password.Max))
+		}
 		if err != nil {
 			return "", fmt.Errorf("read password from stdin: %w", err)
 		}
@@ -265,9 +271,9 @@ func trimNewline(s string) string {
 
 // firstPrincipal returns the first principal of a keytab, as kinit -k does without one.
 func firstPrincipal(path string) (string, error) {
-	kt, err := keytab.Load(path)
+	kt, err := ldapdir.LoadKeytab(path)
 	if err != nil {
-		return "", fmt.Errorf("read keytab %s: %w", path, err)
+		return "", err
 	}
 	if len(kt.Entries) == 0 {
 		return "", fmt.Errorf("keytab %s holds no keys", path)

@@ -5,7 +5,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 
@@ -16,6 +15,7 @@ import (
 	"github.com/accessctl/accessctl/pkg/completion"
 	"github.com/accessctl/accessctl/pkg/idrange"
 	"github.com/accessctl/accessctl/pkg/ids"
+	"github.com/accessctl/accessctl/pkg/inputfile"
 	"github.com/accessctl/accessctl/pkg/ipa"
 	"github.com/accessctl/accessctl/pkg/names"
 	"github.com/accessctl/accessctl/pkg/plan"
@@ -105,9 +105,9 @@ too. The groups must exist. One plan, all or nothing.`,
 
 // ReadSSHKeys reads OpenSSH public keys, one per line; blank lines and # comments skipped.
 func ReadSSHKeys(path string) ([]string, error) {
-	fh, err := os.Open(path)
+	fh, err := inputfile.Open(path, inputfile.SSHKeys)
 	if err != nil {
-		return nil, fmt.Errorf("read --ssh-key: %w", err)
+		return nil, err
 	}
 	defer fh.Close()
 	var keys []string

@@ -16,6 +16,7 @@ import (
 	"github.com/accessctl/accessctl/pkg/cmdutil"
 	"github.com/accessctl/accessctl/pkg/completion"
 	"github.com/accessctl/accessctl/pkg/directory"
+	"github.com/accessctl/accessctl/pkg/inputfile"
 	"github.com/accessctl/accessctl/pkg/names"
 	"github.com/accessctl/accessctl/pkg/plan"
 	"github.com/accessctl/accessctl/pkg/sidefile"
@@ -106,21 +107,26 @@ member of admins (direct or nested) are refused. Off a terminal --yes is require
 	return cmd
 }
 
-// ReadLogins reads one login per line; blank lines and # comments are skipped.
+// ReadLogins reads one login per line; blank lines and # comments are skipped. A line
+// that is not a login is named by its number, never echoed: the file may be a secret
+// given by mistake.
 func ReadLogins(path string) ([]string, error) {
-	fh, err := os.Open(path)
+	fh, err := inputfile.Open(path, inputfile.List)
 	if err != nil {
-		return nil, fmt.Errorf("read --from-file: %w", err)
+		return nil, err
 	}
 	defer fh.Close()
 	var out []string
 	sc := bufio.NewScanner(fh)
-	for sc.Scan() {
+	for n := 1; sc.Scan(); n++ {
 		l := sc.Text()
 		if i := strings.IndexByte(l, '#'); i >= 0 {
 			l = l[:i]
 		}
 		if l = strings.TrimSpace(l); l != "" {
+			if names.User(l) != nil {
+				return nil, fmt.Errorf("%s:%d: not a valid login", path, n)
+			}
 			out = append(out, l)
 		}
 	}
