@@ -35,7 +35,7 @@ func TestSignalEndsABlockedCommandWithin1s(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
 		t.Run(sig.String(), func(t *testing.T) {
 			home := t.TempDir()
-			cmd := exec.Command(bin, "--server", "ldaps://127.0.0.1:1",
+			cmd := exec.Command(bin, "--server", "ldaps://127.0.0.1:1", "--ca-file", "system",
 				"--bind-dn", "uid=svc,cn=sysaccounts,cn=etc,dc=example,dc=test", "whoami")
 			cmd.Env = []string{"HOME=" + home, "XDG_CONFIG_HOME=" + home, "XDG_STATE_HOME=" + home,
 				"ACCESSCTL_IPA_CONF=" + filepath.Join(home, "none"), "KRB5_CONFIG=" + filepath.Join(home, "none"), "PATH=" + os.Getenv("PATH")}
