@@ -20,6 +20,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/accessctl/accessctl/pkg/atomicfile"
 	"github.com/accessctl/accessctl/pkg/directory"
 	"github.com/accessctl/accessctl/pkg/schema"
 )
@@ -555,7 +556,11 @@ func (d *Dir) mutate(ctx context.Context, fn func() error) error {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	lock, err := os.OpenFile(d.path+".lock", os.O_CREATE|os.O_RDWR, 0o600)
+	lp, err := d.lockPath()
+	if err != nil {
+		return fmt.Errorf("lock sandbox: %w", err)
+	}
+	lock, err := os.OpenFile(lp, os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return fmt.Errorf("lock sandbox: %w", err)
 	}
@@ -621,28 +626,13 @@ func (d *Dir) save() error {
 	return d.writeFile(buf.Bytes())
 }
 
+// writeFile replaces the sandbox file atomically: through a symbolic link to its target,
+// whose mode is kept (a new file gets 0600); never over a device, FIFO or directory.
 func (d *Dir) writeFile(data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(d.path), "."+filepath.Base(d.path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("write sandbox: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
+	if _, err := atomicfile.Write(d.path, atomicfile.Options{Perm: 0o600, KeepMode: true}, func(w io.Writer) error {
+		_, err := w.Write(data)
 		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write sandbox: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), d.path); err != nil {
+	}); err != nil {
 		return fmt.Errorf("write sandbox: %w", err)
 	}
 	fi, err := os.Stat(d.path)
@@ -651,6 +641,16 @@ func (d *Dir) writeFile(data []byte) error {
 	}
 	d.stat = stampOf(fi)
 	return nil
+}
+
+// lockPath is the lock file beside the sandbox's real file, so that every name of one
+// file (symbolic links included) takes the same lock.
+func (d *Dir) lockPath() (string, error) {
+	target, _, _, err := atomicfile.Resolve(d.path)
+	if err != nil {
+		return "", err
+	}
+	return target + ".lock", nil
 }
 
 // Entries returns a copy of every stored entry, parents first.

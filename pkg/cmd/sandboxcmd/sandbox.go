@@ -31,7 +31,10 @@ func newCmdInit(f *cmdutil.Factory) *cobra.Command {
 		Long: `Create an LDIF file (suffix and realm from --suffix and --realm) holding an empty FreeIPA-shaped tree (containers, default
 groups, admin user, automember definitions, ID range), or with --demo the users,
 hosts, hostgroups and amor cluster of ITTN-010 so every command can be tried.
-FILE defaults to --sandbox, then to the sandbox in the state directory.`,
+FILE defaults to --sandbox, then to the sandbox in the state directory.
+
+--force replaces an existing regular file (a symbolic link is written through to its
+target, whose mode is kept); a directory, device or FIFO is refused (exit 2), never removed.`,
 		Example: "  accessctl sandbox init --demo /tmp/site.ldif\n  accessctl --sandbox /tmp/site.ldif cluster create hvac --desc \"Summit HVAC\"",
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -58,11 +61,9 @@ FILE defaults to --sandbox, then to the sandbox in the state directory.`,
 			if _, err := os.Stat(path); err == nil && !force {
 				return cmdutil.InputErrorf("sandbox %s already exists (use --force to replace it)", path)
 			}
-			if force {
-				if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
-					return fmt.Errorf("remove old sandbox: %w", err)
-				}
-			}
+			// --force replaces a regular file in place (never removes anything: a
+			// directory, device or FIFO at path is refused by Init).
+			opts.Replace = force
 			if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 				return fmt.Errorf("create sandbox directory: %w", err)
 			}
