@@ -96,7 +96,9 @@ func Init(path string, opts InitOptions) error {
 			d.txn.changed[ndn] = true
 		}
 	}
-	d.fixMemberOf()
+	if err := d.fixMemberOf(); err != nil {
+		return err
+	}
 	d.txn = nil
 	return d.save()
 }

@@ -120,6 +120,9 @@ type Dir struct {
 
 	stat fileStamp
 	txn  *txn
+	// inTxn is set during Transaction: writes stay in memory (dirty says some were
+	// made) and the file lock is already held.
+	inTxn, dirty bool
 }
 
 type fileStamp struct {
@@ -550,38 +553,29 @@ func (d *Dir) project(e *entry, want []string) *directory.Entry {
 
 // mutate runs one write operation under the file lock: re-read the file if another
 // process changed it, apply fn, write the file atomically; on error nothing changes.
+// Inside a Transaction the lock is held already and the file is written at its end.
 func (d *Dir) mutate(ctx context.Context, fn func() error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	lp, err := d.lockPath()
+	if d.inTxn {
+		changed, err := d.apply(fn)
+		d.dirty = d.dirty || changed
+		return err
+	}
+	unlock, err := d.lockFile()
 	if err != nil {
-		return fmt.Errorf("lock sandbox: %w", err)
+		return err
 	}
-	lock, err := os.OpenFile(lp, os.O_CREATE|os.O_RDWR, 0o600)
-	if err != nil {
-		return fmt.Errorf("lock sandbox: %w", err)
-	}
-	defer lock.Close()
-	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
-		return fmt.Errorf("lock sandbox: %w", err)
-	}
-	defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN)
+	defer unlock()
 	if err := d.refresh(); err != nil {
 		return err
 	}
-	d.begin()
-	if err := fn(); err != nil {
-		d.rollback()
+	changed, err := d.apply(fn)
+	if err != nil || !changed {
 		return err
-	}
-	d.fixMemberOf()
-	changed := len(d.txn.order) > 0 || d.txn.dnaNext != d.dnaNext
-	d.txn = nil
-	if !changed {
-		return nil
 	}
 	if err := d.save(); err != nil {
 		// the file still holds the old state: reload it
@@ -589,6 +583,89 @@ func (d *Dir) mutate(ctx context.Context, fn func() error) error {
 		return err
 	}
 	return nil
+}
+
+// apply runs one operation in memory with its plugins (memberOf last); on error it
+// undoes it. changed reports whether anything is left to write.
+func (d *Dir) apply(fn func() error) (changed bool, err error) {
+	d.begin()
+	if err := fn(); err != nil {
+		d.rollback()
+		return false, err
+	}
+	if err := d.fixMemberOf(); err != nil {
+		d.rollback()
+		return false, err
+	}
+	changed = len(d.txn.order) > 0 || d.txn.dnaNext != d.dnaNext
+	d.txn = nil
+	return changed, nil
+}
+
+// lockFile takes the exclusive lock other accessctl processes respect.
+func (d *Dir) lockFile() (unlock func(), err error) {
+	lp, err := d.lockPath()
+	if err != nil {
+		return nil, fmt.Errorf("lock sandbox: %w", err)
+	}
+	lock, err := os.OpenFile(lp, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("lock sandbox: %w", err)
+	}
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		lock.Close()
+		return nil, fmt.Errorf("lock sandbox: %w", err)
+	}
+	return func() {
+		_ = syscall.Flock(int(lock.Fd()), syscall.LOCK_UN)
+		lock.Close()
+	}, nil
+}
+
+// Transaction implements directory.Transactor: the writes fn makes are kept in memory,
+// under the file lock, and written to the file once if fn succeeds. If fn fails (or the
+// process dies) the file is as before, and so is the directory in memory.
+func (d *Dir) Transaction(ctx context.Context, fn func() error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	d.mu.Lock()
+	if d.inTxn { // nested: part of the outer one
+		d.mu.Unlock()
+		return fn()
+	}
+	unlock, err := d.lockFile()
+	if err != nil {
+		d.mu.Unlock()
+		return err
+	}
+	defer unlock()
+	if err := d.refresh(); err != nil {
+		d.mu.Unlock()
+		return err
+	}
+	d.inTxn, d.dirty = true, false
+	d.mu.Unlock()
+
+	err = fn()
+
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	dirty := d.dirty
+	d.inTxn, d.dirty = false, false
+	if !dirty {
+		return err
+	}
+	if err == nil {
+		if err = d.save(); err == nil {
+			return nil
+		}
+	}
+	// Back to the file, which still holds the state before fn.
+	if lerr := d.load(); lerr != nil {
+		return fmt.Errorf("%w (and re-reading the sandbox failed: %v)", err, lerr)
+	}
+	return err
 }
 
 // ordered returns the stored entries parents first, siblings in creation order.
