@@ -38,9 +38,16 @@ func Init(path string, opts InitOptions) error {
 	if opts.Suffix == "" {
 		opts.Suffix = "dc=example,dc=test"
 	}
+	var err error
+	if opts.Suffix, err = CheckSuffix(opts.Suffix); err != nil {
+		return err
+	}
 	domain := suffixDomain(opts.Suffix)
 	if opts.Realm == "" {
 		opts.Realm = strings.ToUpper(domain)
+	}
+	if err := CheckRealm(opts.Realm); err != nil {
+		return err
 	}
 	v := treeVars{Suffix: opts.Suffix, Realm: opts.Realm, Domain: domain, IDStart: 70000, IDSize: 10000,
 		Servers: []string{"ipa1." + domain, "ipa2." + domain}}

@@ -5,15 +5,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 
 	"github.com/spf13/cobra"
 
 	"github.com/accessctl/accessctl/pkg/cmdutil"
 	"github.com/accessctl/accessctl/pkg/sandbox"
 )
-
-var realmPattern = regexp.MustCompile(`^[A-Z0-9]([A-Z0-9-]*[A-Z0-9])?(\.[A-Z0-9]([A-Z0-9-]*[A-Z0-9])?)*$`)
 
 // NewCmdSandbox is the `sandbox` noun.
 func NewCmdSandbox(f *cmdutil.Factory) *cobra.Command {
@@ -55,8 +52,15 @@ target, whose mode is kept); a directory, device or FIFO is refused (exit 2), ne
 			if opts.Realm == "" {
 				opts.Realm = cfg.Get("realm")
 			}
-			if opts.Realm != "" && !realmPattern.MatchString(opts.Realm) {
-				return cmdutil.InputErrorf("invalid realm %q: want upper-case DNS-style name such as EXAMPLE.TEST", opts.Realm)
+			if opts.Realm != "" {
+				if err := sandbox.CheckRealm(opts.Realm); err != nil {
+					return cmdutil.InputError(err)
+				}
+			}
+			if opts.Suffix != "" {
+				if _, err := sandbox.CheckSuffix(opts.Suffix); err != nil {
+					return cmdutil.InputError(err)
+				}
 			}
 			if _, err := os.Stat(path); err == nil && !force {
 				return cmdutil.InputErrorf("sandbox %s already exists (use --force to replace it)", path)
