@@ -44,6 +44,9 @@ const notCommon = "is not in the regex subset both PCRE2 (389-ds) and RE2 (Go) s
 //   - escapes RE2 lacks or reads differently: \Z \G \K \h \H \v \V \R \X \C \N \e \c \o \u \0, and \p/\P
 //     (Unicode properties: 389-ds compiles without UTF mode)
 //   - non-ASCII bytes (PCRE2 without UTF mode matches bytes, RE2 matches runes)
+//   - control characters (raw newlines, tabs), patterns over MaxRegexLength bytes,
+//     parentheses nested deeper than PCRE2MaxNesting, and patterns too large for PCRE2
+//     10.42 once compiled (see checkPCRE2Limits)
 //   - empty patterns
 //
 // Allowed: literals, ., classes (POSIX [[:alpha:]] included), \d \D \s \S \w \W \b \B \A \z,
@@ -63,6 +66,9 @@ func Validate(pattern string) error {
 		if p[i] >= 0x80 {
 			return bad(i, "non-ASCII byte %#x %s", p[i], notCommon)
 		}
+	}
+	if err := checkPCRE2Limits(p, bad); err != nil {
+		return err
 	}
 	inClass := false
 	afterQuant := false // the previous token was a quantifier

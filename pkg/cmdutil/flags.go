@@ -68,7 +68,8 @@ func (p *PlanFlags) Validate(cmd *cobra.Command) error {
 	default:
 		return FlagErrorf("invalid --output %q: want text, json or yaml", p.Output)
 	}
-	if p.Emit != "" {
+	// An empty --emit '' is a bad value, not "no --emit": it must not apply the plan.
+	if p.Emit != "" || cmd.Flags().Changed("emit") {
 		allowed := strings.Split(cmd.Annotations["emits"], ",")
 		ok := false
 		for _, a := range allowed {

@@ -159,6 +159,11 @@ func groupUser(kind, s string, max int) error {
 	if allDigits {
 		return fail(kind, s, "must not be all digits")
 	}
+	// FreeIPA's pattern lets them through, but they are path components: a login ".."
+	// would get homeDirectory /home/.. (the parent of every home).
+	if s == "." || s == ".." {
+		return fail(kind, s, `must not be "." or ".."`)
+	}
 	return nil
 }
 

@@ -50,7 +50,17 @@ func (n notStarted) Unwrap() error { return n.error }
 // cancelled ctx) it undoes, in reverse, exactly the operations this run made, on the same
 // client, and returns an *ApplyError. A create that finds the entry already there is an
 // error here: planners adopt existing entries before apply, so "exists" means a race.
+// On a backend with its own transactions (directory.Transactor: the sandbox) the whole
+// plan is one transaction, so that not even a crash midway leaves part of it applied.
 func Apply(ctx context.Context, dir directory.Client, p *Plan) error {
+	if err := directory.InTransaction(ctx, dir, func() error { return apply(ctx, dir, p) }); err != nil {
+		return err
+	}
+	p.Applied = true
+	return nil
+}
+
+func apply(ctx context.Context, dir directory.Client, p *Plan) error {
 	var done []Step
 	for _, c := range p.Pending() {
 		if err := ctx.Err(); err != nil {
@@ -62,7 +72,6 @@ func Apply(ctx context.Context, dir directory.Client, p *Plan) error {
 		}
 		done = append(done, step)
 	}
-	p.Applied = true
 	return nil
 }
 

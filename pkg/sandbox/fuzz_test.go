@@ -21,6 +21,9 @@ func FuzzReadLDIF(f *testing.F) {
 		"version: 1\ndn: uid=jdoe,cn=users,cn=accounts,dc=example,dc=test\nuid: jdoe\nmemberOf: cn=amor,cn=groups,cn=accounts,dc=example,dc=test\n",
 		"dn:: Y249w6ksZGM9eA==\ncn:: w6k=\n",
 		"dn: cn=x\ncn:\n", ":\n\n\n", "dn: cn=x\n-\n", "dn: cn=x\ncn: <file:///etc/passwd\n",
+		// A missing blank line: the second dn: must not become an attribute of the first.
+		"dn: cn=x,dc=example,dc=test\ncn: x\ndn: cn=y,dc=example,dc=test\ncn: y\n",
+		"dn: cn=x\ncn: x\nDN:: Y249eQ==\n", "dn: cn=x\nbad name: x\n", "dn: cn=x\ncn;lang-en: x\n",
 	} {
 		f.Add(s)
 	}
@@ -31,6 +34,11 @@ func FuzzReadLDIF(f *testing.F) {
 				t.Fatalf("multi-line error %q", err)
 			}
 			return
+		}
+		for _, e := range es {
+			if e.Get("dn") != nil {
+				t.Fatalf("a dn: line was read as an attribute of %q", e.DN)
+			}
 		}
 		var buf bytes.Buffer
 		if err := WriteLDIF(&buf, es); err != nil {

@@ -3,11 +3,11 @@ package sandbox
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"text/template"
 
+	"github.com/accessctl/accessctl/pkg/atomicfile"
 	"github.com/accessctl/accessctl/pkg/directory"
 	"github.com/accessctl/accessctl/pkg/schema"
 	"github.com/accessctl/accessctl/templates"
@@ -19,6 +19,9 @@ type InitOptions struct {
 	Realm  string // default EXAMPLE.TEST
 	// Demo adds ITTN-010's users, hosts, hostgroups, automember rules and the amor cluster.
 	Demo bool
+	// Replace lets Init replace an existing regular file (through a symbolic link, mode
+	// kept); anything else there (a directory, a device, a FIFO) is refused either way.
+	Replace bool
 }
 
 type treeVars struct {
@@ -35,9 +38,16 @@ func Init(path string, opts InitOptions) error {
 	if opts.Suffix == "" {
 		opts.Suffix = "dc=example,dc=test"
 	}
+	var err error
+	if opts.Suffix, err = CheckSuffix(opts.Suffix); err != nil {
+		return err
+	}
 	domain := suffixDomain(opts.Suffix)
 	if opts.Realm == "" {
 		opts.Realm = strings.ToUpper(domain)
+	}
+	if err := CheckRealm(opts.Realm); err != nil {
+		return err
 	}
 	v := treeVars{Suffix: opts.Suffix, Realm: opts.Realm, Domain: domain, IDStart: 70000, IDSize: 10000,
 		Servers: []string{"ipa1." + domain, "ipa2." + domain}}
@@ -62,7 +72,11 @@ func Init(path string, opts InitOptions) error {
 	if err != nil {
 		return err
 	}
-	if _, err := os.Stat(abs); err == nil {
+	_, _, exists, err := atomicfile.Resolve(abs)
+	if err != nil {
+		return fmt.Errorf("sandbox %w", err)
+	}
+	if exists && !opts.Replace {
 		return fmt.Errorf("sandbox %s already exists", abs)
 	}
 	s, err := schema.Default()
@@ -89,7 +103,9 @@ func Init(path string, opts InitOptions) error {
 			d.txn.changed[ndn] = true
 		}
 	}
-	d.fixMemberOf()
+	if err := d.fixMemberOf(); err != nil {
+		return err
+	}
 	d.txn = nil
 	return d.save()
 }

@@ -3,18 +3,31 @@ package sandbox
 import (
 	"bufio"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/accessctl/accessctl/pkg/directory"
 )
 
+// Limits of the LDIF reader, so that a hostile or broken file fails with an error
+// instead of exhausting memory: one logical (unfolded) line, and one decoded value.
+// They are far above anything FreeIPA stores (a CA certificate is a few KiB; a
+// jpegPhoto or a CRL is the largest, well under a MiB).
+const (
+	MaxLDIFLine  = 32 << 20 // bytes in a logical line, folded parts included (base64 of MaxLDIFValue fits)
+	MaxLDIFValue = 16 << 20 // bytes in a value after base64 decoding
+)
+
 // ReadLDIF reads entries from LDIF content as `ldapsearch -LLL` prints it: folded lines,
 // `attr:: base64` values, comments and a leading `version:` line are accepted. Attribute
 // lines of the same name (case-insensitive) are merged into one Attribute, in the order
-// first seen. Change records are not supported.
+// first seen. Change records are not supported, nor is a record with two `dn:` lines (a
+// missing blank line would otherwise merge two entries into one); lines and values are
+// capped (MaxLDIFLine, MaxLDIFValue).
 func ReadLDIF(r io.Reader) ([]*directory.Entry, error) {
 	var entries []*directory.Entry
 	err := readLDIF(r, func(e *directory.Entry, _ []string) error {
@@ -24,13 +37,21 @@ func ReadLDIF(r io.Reader) ([]*directory.Entry, error) {
 	return entries, err
 }
 
+// logicalLine is one unfolded line and the file line it starts on.
+type logicalLine struct {
+	text string
+	no   int
+}
+
 // readLDIF calls fn for every entry; comments holds the comment lines seen before it.
+// Errors name the line ("ldif line N: ...") and never quote the file's content.
 func readLDIF(r io.Reader, fn func(*directory.Entry, []string) error) error {
 	br := bufio.NewReaderSize(r, 1<<16)
 	var (
-		lines    []string // logical (unfolded) lines of the current record
+		lines    []logicalLine // logical (unfolded) lines of the current record
 		comments []string
 		lineNo   int
+		start    int // line the current logical line starts on
 		cur      strings.Builder
 		have     bool
 		inCmt    bool
@@ -40,7 +61,7 @@ func readLDIF(r io.Reader, fn func(*directory.Entry, []string) error) error {
 			if inCmt {
 				comments = append(comments, cur.String())
 			} else {
-				lines = append(lines, cur.String())
+				lines = append(lines, logicalLine{cur.String(), start})
 			}
 		}
 		cur.Reset()
@@ -54,7 +75,7 @@ func readLDIF(r io.Reader, fn func(*directory.Entry, []string) error) error {
 		e, err := parseRecord(lines)
 		lines = lines[:0]
 		if err != nil {
-			return fmt.Errorf("ldif line %d: %w", lineNo, err)
+			return err
 		}
 		if e == nil {
 			return nil
@@ -64,12 +85,12 @@ func readLDIF(r io.Reader, fn func(*directory.Entry, []string) error) error {
 		return fn(e, c)
 	}
 	for {
-		raw, err := br.ReadString('\n')
-		if raw == "" && err != nil {
-			if err == io.EOF {
-				break
-			}
-			return err
+		raw, err := readLine(br, MaxLDIFLine)
+		if err != nil && err != io.EOF {
+			return fmt.Errorf("ldif line %d: %w", lineNo+1, err)
+		}
+		if raw == "" && err == io.EOF {
+			break
 		}
 		lineNo++
 		line := strings.TrimRight(raw, "\r\n")
@@ -80,16 +101,19 @@ func readLDIF(r io.Reader, fn func(*directory.Entry, []string) error) error {
 			}
 		case line[0] == ' ':
 			if have {
+				if cur.Len()+len(line)-1 > MaxLDIFLine {
+					return fmt.Errorf("ldif line %d: line longer than %d bytes", start, MaxLDIFLine)
+				}
 				cur.WriteString(line[1:])
 			}
 		case line[0] == '#':
 			flushLine()
 			cur.WriteString(line)
-			have, inCmt = true, true
+			have, inCmt, start = true, true, lineNo
 		default:
 			flushLine()
 			cur.WriteString(line)
-			have = true
+			have, start = true, lineNo
 		}
 		if err == io.EOF {
 			break
@@ -98,13 +122,37 @@ func readLDIF(r io.Reader, fn func(*directory.Entry, []string) error) error {
 	return flushRecord()
 }
 
-func parseRecord(lines []string) (*directory.Entry, error) {
+// errLineTooLong reports a physical line over the cap.
+var errLineTooLong = errors.New("line longer than " + strconv.Itoa(MaxLDIFLine) + " bytes")
+
+// readLine reads one line (with its newline, if any) of at most max bytes without ever
+// holding more than that in memory.
+func readLine(br *bufio.Reader, max int) (string, error) {
+	frag, err := br.ReadSlice('\n')
+	if err != bufio.ErrBufferFull {
+		return string(frag), err // the common case: the line fits the buffer
+	}
+	b := append([]byte(nil), frag...)
+	for {
+		frag, err = br.ReadSlice('\n')
+		if len(b)+len(frag) > max+2 { // the cap plus "\r\n"
+			return "", errLineTooLong
+		}
+		b = append(b, frag...)
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		return string(b), err
+	}
+}
+
+func parseRecord(lines []logicalLine) (*directory.Entry, error) {
 	var e *directory.Entry
 	idx := map[string]int{}
 	for _, l := range lines {
-		name, val, err := parseLine(l)
+		name, val, err := parseLine(l.text)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("ldif line %d: %w", l.no, err)
 		}
 		if e == nil {
 			switch strings.ToLower(name) {
@@ -114,11 +162,14 @@ func parseRecord(lines []string) (*directory.Entry, error) {
 				e = &directory.Entry{DN: val}
 				continue
 			default:
-				return nil, fmt.Errorf("record does not start with dn:") // the line itself is not echoed: the file may be a secret
+				return nil, fmt.Errorf("ldif line %d: record does not start with a dn: line", l.no)
 			}
 		}
+		if strings.EqualFold(name, "dn") {
+			return nil, fmt.Errorf("ldif line %d: a second dn: line in one record (records are separated by a blank line)", l.no)
+		}
 		if strings.EqualFold(name, "changetype") {
-			return nil, fmt.Errorf("change records are not supported (%s)", e.DN)
+			return nil, fmt.Errorf("ldif line %d: change records are not supported (%s)", l.no, e.DN)
 		}
 		k := strings.ToLower(name)
 		if i, ok := idx[k]; ok {
@@ -134,22 +185,51 @@ func parseRecord(lines []string) (*directory.Entry, error) {
 func parseLine(l string) (string, string, error) {
 	i := strings.IndexByte(l, ':')
 	if i <= 0 {
-		return "", "", fmt.Errorf("not an attribute line")
+		return "", "", errors.New("not an attribute line (want NAME: VALUE)")
 	}
 	name := l[:i]
+	if !validAttrName(name) {
+		return "", "", errors.New("not an attribute line (want NAME: VALUE)")
+	}
 	rest := l[i+1:]
 	switch {
 	case strings.HasPrefix(rest, ":"):
-		b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(rest[1:]))
+		enc := strings.TrimSpace(rest[1:])
+		if base64.StdEncoding.DecodedLen(len(enc)) > MaxLDIFValue+2 {
+			return "", "", fmt.Errorf("attribute %s: value longer than %d bytes", name, MaxLDIFValue)
+		}
+		b, err := base64.StdEncoding.DecodeString(enc)
 		if err != nil {
 			return "", "", fmt.Errorf("attribute %s: bad base64: %w", name, err)
+		}
+		if len(b) > MaxLDIFValue {
+			return "", "", fmt.Errorf("attribute %s: value longer than %d bytes", name, MaxLDIFValue)
 		}
 		return name, string(b), nil
 	case strings.HasPrefix(rest, "<"):
 		return "", "", fmt.Errorf("attribute %s: URL values are not supported", name)
 	default:
-		return name, strings.TrimLeft(rest, " "), nil
+		v := strings.TrimLeft(rest, " ")
+		if len(v) > MaxLDIFValue {
+			return "", "", fmt.Errorf("attribute %s: value longer than %d bytes", name, MaxLDIFValue)
+		}
+		return name, v, nil
 	}
+}
+
+// validAttrName accepts an RFC 4512 attribute description: a name or an OID, with
+// options (cn;lang-en), at most 256 bytes.
+func validAttrName(n string) bool {
+	if n == "" || len(n) > 256 {
+		return false
+	}
+	for i := 0; i < len(n); i++ {
+		c := n[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == ';' || c == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 // WriteLDIF writes entries as `ldapsearch -LLL` does: `dn:` first, one line per value,

@@ -254,23 +254,44 @@ func (d *Dir) parents(ndn string) []*entry {
 	return out
 }
 
+// Bounds of the memberOf update of one operation, so that a pathological nesting (a
+// chain of 50,000 groups, where memberOf grows with the square of the depth) fails the
+// operation cleanly instead of exhausting time and memory. 389-ds has no such limit; a
+// FreeIPA site nests groups a few levels deep.
+const (
+	// MaxNesting is the deepest group nesting walked up from an entry.
+	MaxNesting = 1000
+	// maxMemberOfWork bounds the groups visited walking up from every entry below the
+	// groups an operation changed (a few per entry on a real site).
+	maxMemberOfWork = 4_000_000
+)
+
+// errNesting is the refusal for a nesting beyond the bounds.
+func errNesting(dn, why string) error {
+	return directory.Errorf(directory.CodeUnwillingToPerform, "modify", dn, "group nesting too deep to maintain memberOf: %s", why)
+}
+
 // fixMemberOf recomputes memberOf for every entry below a group whose grouping
-// attributes changed in this operation (using the state before and after).
-func (d *Dir) fixMemberOf() {
+// attributes changed in this operation (using the state before and after). The walks
+// are iterative with visited sets, and bounded (MaxNesting, maxMemberOfWork).
+func (d *Dir) fixMemberOf() error {
 	if d.txn == nil || len(d.txn.changed) == 0 {
-		return
+		return nil
 	}
 	dirty := map[string]bool{}
-	var down func(ndn string, get func(string) *entry)
-	down = func(ndn string, get func(string) *entry) {
-		g := get(ndn)
-		if g == nil {
-			return
-		}
-		for _, m := range d.members(g) {
-			if !dirty[m] {
-				dirty[m] = true
-				down(m, get)
+	down := func(start string, get func(string) *entry) {
+		stack := []string{start}
+		for len(stack) > 0 {
+			g := get(stack[len(stack)-1])
+			stack = stack[:len(stack)-1]
+			if g == nil {
+				continue
+			}
+			for _, m := range d.members(g) {
+				if !dirty[m] {
+					dirty[m] = true
+					stack = append(stack, m)
+				}
 			}
 		}
 	}
@@ -291,29 +312,44 @@ func (d *Dir) fixMemberOf() {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	budget := maxMemberOfWork
 	for _, ndn := range keys {
 		e := d.entries[ndn]
 		if e == nil || d.under(ndn, "cn=provisioning") || d.under(ndn, "cn=compat") {
 			continue
 		}
-		d.setMemberOf(e)
+		if err := d.setMemberOf(e, &budget); err != nil {
+			return err
+		}
 	}
+	return nil
 }
 
-func (d *Dir) setMemberOf(e *entry) {
+// setMemberOf sets e's memberOf to every group above it, walking up level by level;
+// each group visited costs one unit of budget.
+func (d *Dir) setMemberOf(e *entry, budget *int) error {
 	seen := map[string]bool{e.ndn: true}
 	var groups []*entry
-	queue := []string{e.ndn}
-	for len(queue) > 0 {
-		n := queue[0]
-		queue = queue[1:]
-		for _, p := range d.parents(n) {
-			if !seen[p.ndn] {
+	level := []string{e.ndn}
+	for depth := 0; len(level) > 0; depth++ {
+		if depth > MaxNesting {
+			return errNesting(e.dn, fmt.Sprintf("nested more than %d levels deep", MaxNesting))
+		}
+		var next []string
+		for _, n := range level {
+			for _, p := range d.parents(n) {
+				if seen[p.ndn] {
+					continue
+				}
+				if *budget--; *budget < 0 {
+					return errNesting(e.dn, fmt.Sprintf("more than %d group memberships to recompute in one operation", maxMemberOfWork))
+				}
 				seen[p.ndn] = true
 				groups = append(groups, p)
-				queue = append(queue, p.ndn)
+				next = append(next, p.ndn)
 			}
 		}
+		level = next
 	}
 	want := map[string]string{}
 	for _, g := range groups {
@@ -337,7 +373,7 @@ func (d *Dir) setMemberOf(e *entry) {
 	}
 	old := e.get("memberOf")
 	if strings.Join(old, "\x00") == strings.Join(nv, "\x00") {
-		return
+		return nil
 	}
 	x := e.clone()
 	x.set("memberOf", nv...)
@@ -345,6 +381,7 @@ func (d *Dir) setMemberOf(e *entry) {
 		x.set("objectClass", append(append([]string(nil), x.get("objectClass")...), "nsMemberOf")...)
 	}
 	d.put(x)
+	return nil
 }
 
 func (d *Dir) allows(e *entry, attr string) bool {

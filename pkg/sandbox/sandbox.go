@@ -20,6 +20,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/accessctl/accessctl/pkg/atomicfile"
 	"github.com/accessctl/accessctl/pkg/directory"
 	"github.com/accessctl/accessctl/pkg/inputfile"
 	"github.com/accessctl/accessctl/pkg/schema"
@@ -120,6 +121,9 @@ type Dir struct {
 
 	stat fileStamp
 	txn  *txn
+	// inTxn is set during Transaction: writes stay in memory (dirty says some were
+	// made) and the file lock is already held.
+	inTxn, dirty bool
 }
 
 type fileStamp struct {
@@ -547,34 +551,29 @@ func (d *Dir) project(e *entry, want []string) *directory.Entry {
 
 // mutate runs one write operation under the file lock: re-read the file if another
 // process changed it, apply fn, write the file atomically; on error nothing changes.
+// Inside a Transaction the lock is held already and the file is written at its end.
 func (d *Dir) mutate(ctx context.Context, fn func() error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	lock, err := os.OpenFile(d.path+".lock", os.O_CREATE|os.O_RDWR, 0o600)
+	if d.inTxn {
+		changed, err := d.apply(fn)
+		d.dirty = d.dirty || changed
+		return err
+	}
+	unlock, err := d.lockFile()
 	if err != nil {
-		return fmt.Errorf("lock sandbox: %w", err)
+		return err
 	}
-	defer lock.Close()
-	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
-		return fmt.Errorf("lock sandbox: %w", err)
-	}
-	defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN)
+	defer unlock()
 	if err := d.refresh(); err != nil {
 		return err
 	}
-	d.begin()
-	if err := fn(); err != nil {
-		d.rollback()
+	changed, err := d.apply(fn)
+	if err != nil || !changed {
 		return err
-	}
-	d.fixMemberOf()
-	changed := len(d.txn.order) > 0 || d.txn.dnaNext != d.dnaNext
-	d.txn = nil
-	if !changed {
-		return nil
 	}
 	if err := d.save(); err != nil {
 		// the file still holds the old state: reload it
@@ -582,6 +581,89 @@ func (d *Dir) mutate(ctx context.Context, fn func() error) error {
 		return err
 	}
 	return nil
+}
+
+// apply runs one operation in memory with its plugins (memberOf last); on error it
+// undoes it. changed reports whether anything is left to write.
+func (d *Dir) apply(fn func() error) (changed bool, err error) {
+	d.begin()
+	if err := fn(); err != nil {
+		d.rollback()
+		return false, err
+	}
+	if err := d.fixMemberOf(); err != nil {
+		d.rollback()
+		return false, err
+	}
+	changed = len(d.txn.order) > 0 || d.txn.dnaNext != d.dnaNext
+	d.txn = nil
+	return changed, nil
+}
+
+// lockFile takes the exclusive lock other accessctl processes respect.
+func (d *Dir) lockFile() (unlock func(), err error) {
+	lp, err := d.lockPath()
+	if err != nil {
+		return nil, fmt.Errorf("lock sandbox: %w", err)
+	}
+	lock, err := os.OpenFile(lp, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("lock sandbox: %w", err)
+	}
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		lock.Close()
+		return nil, fmt.Errorf("lock sandbox: %w", err)
+	}
+	return func() {
+		_ = syscall.Flock(int(lock.Fd()), syscall.LOCK_UN)
+		lock.Close()
+	}, nil
+}
+
+// Transaction implements directory.Transactor: the writes fn makes are kept in memory,
+// under the file lock, and written to the file once if fn succeeds. If fn fails (or the
+// process dies) the file is as before, and so is the directory in memory.
+func (d *Dir) Transaction(ctx context.Context, fn func() error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	d.mu.Lock()
+	if d.inTxn { // nested: part of the outer one
+		d.mu.Unlock()
+		return fn()
+	}
+	unlock, err := d.lockFile()
+	if err != nil {
+		d.mu.Unlock()
+		return err
+	}
+	defer unlock()
+	if err := d.refresh(); err != nil {
+		d.mu.Unlock()
+		return err
+	}
+	d.inTxn, d.dirty = true, false
+	d.mu.Unlock()
+
+	err = fn()
+
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	dirty := d.dirty
+	d.inTxn, d.dirty = false, false
+	if !dirty {
+		return err
+	}
+	if err == nil {
+		if err = d.save(); err == nil {
+			return nil
+		}
+	}
+	// Back to the file, which still holds the state before fn.
+	if lerr := d.load(); lerr != nil {
+		return fmt.Errorf("%w (and re-reading the sandbox failed: %v)", err, lerr)
+	}
+	return err
 }
 
 // ordered returns the stored entries parents first, siblings in creation order.
@@ -619,28 +701,13 @@ func (d *Dir) save() error {
 	return d.writeFile(buf.Bytes())
 }
 
+// writeFile replaces the sandbox file atomically: through a symbolic link to its target,
+// whose mode is kept (a new file gets 0600); never over a device, FIFO or directory.
 func (d *Dir) writeFile(data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(d.path), "."+filepath.Base(d.path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("write sandbox: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
+	if _, err := atomicfile.Write(d.path, atomicfile.Options{Perm: 0o600, KeepMode: true}, func(w io.Writer) error {
+		_, err := w.Write(data)
 		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write sandbox: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), d.path); err != nil {
+	}); err != nil {
 		return fmt.Errorf("write sandbox: %w", err)
 	}
 	fi, err := os.Stat(d.path)
@@ -649,6 +716,16 @@ func (d *Dir) writeFile(data []byte) error {
 	}
 	d.stat = stampOf(fi)
 	return nil
+}
+
+// lockPath is the lock file beside the sandbox's real file, so that every name of one
+// file (symbolic links included) takes the same lock.
+func (d *Dir) lockPath() (string, error) {
+	target, _, _, err := atomicfile.Resolve(d.path)
+	if err != nil {
+		return "", err
+	}
+	return target + ".lock", nil
 }
 
 // Entries returns a copy of every stored entry, parents first.

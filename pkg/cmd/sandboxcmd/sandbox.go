@@ -5,15 +5,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 
 	"github.com/spf13/cobra"
 
 	"github.com/accessctl/accessctl/pkg/cmdutil"
 	"github.com/accessctl/accessctl/pkg/sandbox"
 )
-
-var realmPattern = regexp.MustCompile(`^[A-Z0-9]([A-Z0-9-]*[A-Z0-9])?(\.[A-Z0-9]([A-Z0-9-]*[A-Z0-9])?)*$`)
 
 // NewCmdSandbox is the `sandbox` noun.
 func NewCmdSandbox(f *cmdutil.Factory) *cobra.Command {
@@ -31,7 +28,10 @@ func newCmdInit(f *cmdutil.Factory) *cobra.Command {
 		Long: `Create an LDIF file (suffix and realm from --suffix and --realm) holding an empty FreeIPA-shaped tree (containers, default
 groups, admin user, automember definitions, ID range), or with --demo the users,
 hosts, hostgroups and amor cluster of ITTN-010 so every command can be tried.
-FILE defaults to --sandbox, then to the sandbox in the state directory.`,
+FILE defaults to --sandbox, then to the sandbox in the state directory.
+
+--force replaces an existing regular file (a symbolic link is written through to its
+target, whose mode is kept); a directory, device or FIFO is refused (exit 2), never removed.`,
 		Example: "  accessctl sandbox init --demo /tmp/site.ldif\n  accessctl --sandbox /tmp/site.ldif cluster create hvac --desc \"Summit HVAC\"",
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -52,17 +52,22 @@ FILE defaults to --sandbox, then to the sandbox in the state directory.`,
 			if opts.Realm == "" {
 				opts.Realm = cfg.Get("realm")
 			}
-			if opts.Realm != "" && !realmPattern.MatchString(opts.Realm) {
-				return cmdutil.InputErrorf("invalid realm %q: want upper-case DNS-style name such as EXAMPLE.TEST", opts.Realm)
+			if opts.Realm != "" {
+				if err := sandbox.CheckRealm(opts.Realm); err != nil {
+					return cmdutil.InputError(err)
+				}
+			}
+			if opts.Suffix != "" {
+				if _, err := sandbox.CheckSuffix(opts.Suffix); err != nil {
+					return cmdutil.InputError(err)
+				}
 			}
 			if _, err := os.Stat(path); err == nil && !force {
 				return cmdutil.InputErrorf("sandbox %s already exists (use --force to replace it)", path)
 			}
-			if force {
-				if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
-					return fmt.Errorf("remove old sandbox: %w", err)
-				}
-			}
+			// --force replaces a regular file in place (never removes anything: a
+			// directory, device or FIFO at path is refused by Init).
+			opts.Replace = force
 			if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 				return fmt.Errorf("create sandbox directory: %w", err)
 			}

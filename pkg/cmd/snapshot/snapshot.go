@@ -5,15 +5,16 @@ package snapshot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/accessctl/accessctl/pkg/atomicfile"
 	"github.com/accessctl/accessctl/pkg/cmdutil"
 	"github.com/accessctl/accessctl/pkg/directory"
 	"github.com/accessctl/accessctl/pkg/output"
@@ -75,6 +76,10 @@ The file is created with mode 0600; an existing file is replaced only with --for
 			o.Path = args[0]
 			if _, err := os.Lstat(o.Path); err == nil && !o.Force {
 				return cmdutil.InputErrorf("%s exists; use --force to replace it", o.Path)
+			}
+			// Even --force replaces only a regular file: never a device, FIFO or directory.
+			if _, _, _, err := atomicfile.Resolve(o.Path); err != nil {
+				return cmdutil.InputError(fmt.Errorf("snapshot: %w", err))
 			}
 			if runF != nil {
 				return runF(cmd.Context(), o)
@@ -166,25 +171,16 @@ func Run(ctx context.Context, o *Options) error {
 	})
 }
 
-// write creates the file with mode 0600 through a temporary file in the same directory.
+// write creates the file with mode 0600 through a temporary file in the same directory
+// (through a symbolic link to its target; a non-regular file is refused, exit 2).
 func write(path string, entries []*directory.Entry) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".snapshot-*.ldif")
+	_, err := atomicfile.Write(path, atomicfile.Options{Perm: 0o600}, func(w io.Writer) error {
+		return sandbox.WriteLDIF(w, entries)
+	})
+	if errors.Is(err, atomicfile.ErrNotRegular) {
+		return cmdutil.InputError(fmt.Errorf("write snapshot: %w", err))
+	}
 	if err != nil {
-		return fmt.Errorf("write snapshot: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write snapshot: %w", err)
-	}
-	if err := sandbox.WriteLDIF(tmp, entries); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write snapshot: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write snapshot: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("write snapshot: %w", err)
 	}
 	return nil

@@ -91,10 +91,12 @@ confirmed interactively; elsewhere record it with --step-done N.`,
 				return cmdutil.InputErrorf("OLD and NEW are the same host %s", o.Old)
 			}
 			o.Print = o.Print || dryRun
-			if o.FromStep != 0 && (o.FromStep < 1 || o.FromStep > rename.NumSteps) {
+			// A flag given is checked even when it holds 0: "--step-done 0" is not "no flag".
+			fromSet, doneSet := cmd.Flags().Changed("from-step"), cmd.Flags().Changed("step-done")
+			if fromSet && (o.FromStep < 1 || o.FromStep > rename.NumSteps) {
 				return cmdutil.FlagErrorf("--from-step must be between 1 and %d", rename.NumSteps)
 			}
-			if o.StepDone != 0 && (o.StepDone < 1 || o.StepDone > rename.NumSteps) {
+			if doneSet && (o.StepDone < 1 || o.StepDone > rename.NumSteps) {
 				return cmdutil.FlagErrorf("--step-done must be between 1 and %d", rename.NumSteps)
 			}
 			if o.FromStep != 0 && o.StepDone != 0 {

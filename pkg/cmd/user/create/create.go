@@ -72,9 +72,16 @@ too. The groups must exist. One plan, all or nothing.`,
 			if o.First == "" || o.Last == "" {
 				return cmdutil.FlagErrorf("--first and --last are required")
 			}
-			if o.Email != "" && (strings.Count(o.Email, "@") != 1 || strings.ContainsAny(o.Email, " \t,;<>") ||
-				strings.HasPrefix(o.Email, "@") || strings.HasSuffix(o.Email, "@")) {
-				return cmdutil.InputErrorf("invalid --email %q", o.Email)
+			if err := names.Text(names.KindFirst, o.First); err != nil {
+				return err
+			}
+			if err := names.Text(names.KindLast, o.Last); err != nil {
+				return err
+			}
+			if o.Email != "" {
+				if err := names.Mail(o.Email); err != nil {
+					return err
+				}
 			}
 			if o.SSHKey != "" {
 				keys, err := ReadSSHKeys(o.SSHKey)

@@ -202,7 +202,7 @@ func TestCreateFailures(t *testing.T) {
 		{"no names", []string{"newu", "--yes"}, "--first and --last are required", 0},
 		{"bad login", []string{"New User", "--first", "J", "--last", "D"}, "", 0},
 		{"private key", []string{"newu", "--first", "J", "--last", "D", "--ssh-key", bad}, "private key", 0},
-		{"bad email", []string{"newu", "--first", "J", "--last", "D", "--email", "a@b@c"}, "invalid --email", 0},
+		{"bad email", []string{"newu", "--first", "J", "--last", "D", "--email", "a@b@c"}, "invalid mail address", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
