@@ -151,10 +151,13 @@ func open(ctx context.Context, f *cmdutil.Factory, flags *Flags) (directory.Clie
 
 func openSandbox(f *cmdutil.Factory, cfg *config.Config, path string) (directory.Client, error) {
 	if _, err := os.Stat(path); os.IsNotExist(err) {
+		opts := sandbox.InitOptions{Suffix: cfg.Get("suffix"), Realm: cfg.Get("realm")}
+		if _, err := sandbox.CheckSuffix(opts.Suffix); opts.Suffix != "" && err != nil {
+			return nil, cmdutil.InputError(fmt.Errorf("create sandbox %s: %w", path, err)) // a bad setting: exit 2
+		}
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 			return nil, fmt.Errorf("create sandbox directory: %w", err)
 		}
-		opts := sandbox.InitOptions{Suffix: cfg.Get("suffix"), Realm: cfg.Get("realm")}
 		if err := sandbox.Init(path, opts); err != nil {
 			return nil, fmt.Errorf("create sandbox %s: %w", path, err)
 		}
