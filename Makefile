@@ -133,7 +133,8 @@ FUZZ_TARGETS := \
 	./pkg/automember:FuzzValidate ./pkg/automember:FuzzParseCondition \
 	./pkg/directory:FuzzEscapeFilterValue ./pkg/directory:FuzzEscapeDNValue \
 	./pkg/sandbox:FuzzReadLDIF ./pkg/sandbox:FuzzSearchFilter ./pkg/siteconv:FuzzParse \
-	./pkg/ldapdir/wire:FuzzEntry
+	./pkg/ldapdir/wire:FuzzEntry \
+	./pkg/ccache:FuzzKCMReply ./pkg/ccache:FuzzCredential
 
 TEST_STEPS += fuzz-smoke bench-smoke
 

@@ -3,152 +3,49 @@ package ldapdir
 import (
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
-	"slices"
-	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jcmturner/gokrb5/v8/client"
-	"github.com/jcmturner/gokrb5/v8/config"
-	"github.com/jcmturner/gokrb5/v8/credentials"
 	"github.com/jcmturner/gokrb5/v8/keytab"
+
+	"github.com/accessctl/accessctl/pkg/ccache"
+	"github.com/accessctl/accessctl/pkg/krb5conf"
 )
 
-// ErrUnsupportedCCache reports a credential cache type gokrb5 cannot read (KCM, KEYRING,
-// MEMORY, API).
-var ErrUnsupportedCCache = errors.New("unsupported credential cache type")
+// ErrUnsupportedCCache reports a credential cache type accessctl cannot read
+// (KEYRING, MEMORY, API).
+var ErrUnsupportedCCache = ccache.ErrUnsupported
 
-// Krb5ConfPath returns path when set, else the first file in KRB5_CONFIG, else
-// /etc/krb5.conf.
-func Krb5ConfPath(path string) string {
-	if path != "" {
-		return path
-	}
-	if env := os.Getenv("KRB5_CONFIG"); env != "" {
-		for _, p := range strings.Split(env, ":") {
-			if _, err := os.Stat(p); err == nil {
-				return p
-			}
-		}
-	}
-	return "/etc/krb5.conf"
+// ErrNoTicket is wrapped when the cache holds no usable ticket (none, or expired).
+var ErrNoTicket = ccache.ErrNoCredentials
+
+// krbSetup is a logged-in gokrb5 client and what --debug should say about it.
+type krbSetup struct {
+	client *client.Client
+	ccache string // the cache used, as klist names it ("" with a keytab)
+	notes  []string
 }
 
-// ResolveCCache turns a credential cache name (the --ccache value, else KRB5CCNAME, else
-// default_ccache_name from krb5.conf text krb5conf, else /tmp/krb5cc_UID) into the path of
-// a FILE cache. DIR caches resolve to their primary cache. KCM, KEYRING, MEMORY and API
-// caches give an error wrapping ErrUnsupportedCCache that tells how to get a FILE cache.
-func ResolveCCache(name, krb5conf string) (string, error) {
-	if name == "" {
-		name = os.Getenv("KRB5CCNAME")
-	}
-	if name == "" {
-		name = defaultCCacheName(krb5conf)
-	}
-	uid := strconv.Itoa(os.Getuid())
-	if name == "" {
-		return "/tmp/krb5cc_" + uid, nil
-	}
-	name = strings.NewReplacer("%{uid}", uid, "%{USERID}", uid, "%{euid}", strconv.Itoa(os.Geteuid())).Replace(name)
-	typ, rest, found := strings.Cut(name, ":")
-	if !found || strings.HasPrefix(name, "/") {
-		return name, nil
-	}
-	switch strings.ToUpper(typ) {
-	case "FILE":
-		return rest, nil
-	case "DIR":
-		if strings.HasPrefix(rest, ":") {
-			return rest[1:], nil
-		}
-		b, err := os.ReadFile(filepath.Join(rest, "primary"))
-		if err != nil {
-			if os.IsNotExist(err) {
-				return "", fmt.Errorf("credential cache %s has no primary cache (run kinit): %w", name, err)
-			}
-			return "", fmt.Errorf("credential cache %s: %w", name, err)
-		}
-		p := strings.TrimSpace(string(b))
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(rest, p)
-		}
-		return p, nil
-	case "KCM", "KEYRING", "MEMORY", "API", "MSLSA":
-		return "", fmt.Errorf("credential cache %s: %w: accessctl reads FILE and DIR caches only; "+
-			"run `kinit -c FILE:/tmp/krb5cc_%s <principal>` and `export KRB5CCNAME=FILE:/tmp/krb5cc_%s`, "+
-			"or use --keytab and --principal", name, ErrUnsupportedCCache, uid, uid)
-	default:
-		return "", fmt.Errorf("credential cache %s: %w", name, ErrUnsupportedCCache)
-	}
-}
-
-// defaultCCacheName finds default_ccache_name in krb5.conf text.
-func defaultCCacheName(text string) string {
-	for _, line := range strings.Split(text, "\n") {
-		k, v, ok := strings.Cut(strings.TrimSpace(line), "=")
-		if ok && strings.TrimSpace(k) == "default_ccache_name" {
-			return strings.TrimSpace(v)
-		}
-	}
-	return ""
-}
-
-// loadKrb5Conf loads the configuration, tolerating unsupported directives, and adds the
-// aes-sha2 enctypes (19, 20) to the default lists the file does not set itself.
-func loadKrb5Conf(path string) (*config.Config, string, []string, error) {
-	var warnings []string
-	text, err := os.ReadFile(path)
+// kerberosClient builds the gokrb5 client for a GSSAPI bind from the merged
+// Kerberos configuration (krb5conf) and the cache klist would use (ccache).
+func kerberosClient(g GSSAPI) (*krbSetup, error) {
+	prof, err := krb5conf.LoadDefault(g.Krb5Conf)
 	if err != nil {
-		return nil, "", nil, fmt.Errorf("read kerberos configuration: %w", err)
+		return nil, err
 	}
-	cfg, err := config.NewFromString(string(text))
-	if err != nil {
-		var ud config.UnsupportedDirective
-		if !errors.As(err, &ud) || cfg == nil {
-			return nil, "", nil, fmt.Errorf("kerberos configuration %s: %w", path, err)
-		}
-		warnings = append(warnings, fmt.Sprintf("kerberos configuration %s: %v", path, err))
+	s := &krbSetup{notes: []string{"kerberos configuration: " + strings.Join(prof.Files, ", ")}}
+	if len(prof.Files) == 0 {
+		s.notes[0] = "kerberos configuration: none of " + strings.Join(prof.Paths, ", ") + " exists"
 	}
-	addSHA2(cfg, string(text))
-	return cfg, string(text), warnings, nil
-}
-
-func addSHA2(cfg *config.Config, text string) {
-	add := func(ids []int32) []int32 {
-		out := ids
-		for _, id := range []int32{20, 19} {
-			if !slices.Contains(out, id) {
-				out = append([]int32{id}, out...)
-			}
-		}
-		return out
-	}
-	if !strings.Contains(text, "default_tkt_enctypes") {
-		cfg.LibDefaults.DefaultTktEnctypeIDs = add(cfg.LibDefaults.DefaultTktEnctypeIDs)
-	}
-	if !strings.Contains(text, "default_tgs_enctypes") {
-		cfg.LibDefaults.DefaultTGSEnctypeIDs = add(cfg.LibDefaults.DefaultTGSEnctypeIDs)
-	}
-	if !strings.Contains(text, "permitted_enctypes") {
-		cfg.LibDefaults.PermittedEnctypeIDs = add(cfg.LibDefaults.PermittedEnctypeIDs)
-	}
-}
-
-// kerberosClient builds the gokrb5 client for a GSSAPI bind.
-func kerberosClient(g GSSAPI) (*client.Client, []string, error) {
-	confPath := Krb5ConfPath(g.Krb5Conf)
-	cfg, text, warnings, err := loadKrb5Conf(confPath)
-	if err != nil {
-		return nil, nil, err
-	}
+	cfg := prof.Gokrb5()
 	if g.Keytab != "" {
 		if g.Principal == "" {
-			return nil, warnings, errors.New("a keytab needs a principal (--principal)")
+			return s, errors.New("a keytab needs a principal (--principal)")
 		}
 		kt, err := keytab.Load(g.Keytab)
 		if err != nil {
-			return nil, warnings, fmt.Errorf("load keytab %s: %w", g.Keytab, err)
+			return s, fmt.Errorf("load keytab %s: %w", g.Keytab, err)
 		}
 		user, realm, _ := strings.Cut(g.Principal, "@")
 		if realm == "" {
@@ -156,24 +53,74 @@ func kerberosClient(g GSSAPI) (*client.Client, []string, error) {
 		}
 		cl := client.NewWithKeytab(user, realm, kt, cfg, client.DisablePAFXFAST(true))
 		if err := cl.Login(); err != nil {
-			return nil, warnings, fmt.Errorf("kerberos login as %s@%s with keytab %s: %w", user, realm, g.Keytab, err)
+			return s, fmt.Errorf("kerberos login as %s@%s with keytab %s: %w", user, realm, g.Keytab, err)
 		}
-		return cl, warnings, nil
+		s.client = cl
+		return s, nil
 	}
-	path, err := ResolveCCache(g.CCache, text)
+	name, from, err := ccache.DefaultName(g.CCache, prof)
 	if err != nil {
-		return nil, warnings, err
+		return s, err
 	}
-	cc, err := credentials.LoadCCache(path)
+	cc, err := ccache.Open(name, prof)
 	if err != nil {
-		if os.IsNotExist(errors.Unwrap(err)) || os.IsNotExist(err) {
-			return nil, warnings, fmt.Errorf("no kerberos credentials in %s: run kinit, or use --keytab and --principal", path)
-		}
-		return nil, warnings, fmt.Errorf("read credential cache %s: %w", path, err)
+		return s, err
 	}
-	cl, err := client.NewFromCCache(cc, cfg, client.DisablePAFXFAST(true))
+	defer cc.Close()
+	s.ccache = cc.Name()
+	s.notes = append(s.notes, fmt.Sprintf("credential cache %s (%s from %s)", cc.Name(), name, from))
+	cl, err := clientFromCache(cc, time.Now())
 	if err != nil {
-		return nil, warnings, fmt.Errorf("use credential cache %s: %w (run kinit again?)", path, err)
+		return s, err
 	}
-	return cl, warnings, nil
+	cl.Config = cfg
+	s.client = cl
+	return s, nil
 }
+
+// clientFromCache reads the cache's principal and tickets and checks that its TGT is
+// still valid, so that a missing or stale ticket is one clear line, not a KDC error.
+func clientFromCache(cc ccache.Cache, now time.Time) (*client.Client, error) {
+	runKinit := func() error { return fmt.Errorf("%w in %s; run kinit", ErrNoTicket, cc.Name()) }
+	princ, err := cc.Principal()
+	if errors.Is(err, ccache.ErrNoCredentials) {
+		return nil, runKinit()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("credential cache %s: %w", cc.Name(), err)
+	}
+	creds, err := cc.Credentials()
+	if err != nil {
+		return nil, fmt.Errorf("credential cache %s: %w", cc.Name(), err)
+	}
+	var tgt *ccache.Credential
+	for i, c := range creds {
+		if c.Server.Realm == princ.Realm && len(c.Server.Components) == 2 &&
+			c.Server.Components[0] == "krbtgt" && c.Server.Components[1] == princ.Realm {
+			tgt = &creds[i]
+			break
+		}
+	}
+	if tgt == nil {
+		return nil, runKinit()
+	}
+	if !tgt.EndTime.After(now) {
+		return nil, &expiredError{msg: fmt.Sprintf("the Kerberos ticket of %s in %s expired at %s; run kinit",
+			princ, cc.Name(), tgt.EndTime.Local().Format("2006-01-02 15:04:05 MST"))}
+	}
+	gcc, err := ccache.Gokrb5(princ, creds)
+	if err != nil {
+		return nil, fmt.Errorf("credential cache %s: %w", cc.Name(), err)
+	}
+	cl, err := client.NewFromCCache(gcc, nil, client.DisablePAFXFAST(true))
+	if err != nil {
+		return nil, fmt.Errorf("credential cache %s: %v; run kinit", cc.Name(), err)
+	}
+	return cl, nil
+}
+
+// expiredError is an expired TGT; it is an ErrNoTicket.
+type expiredError struct{ msg string }
+
+func (e *expiredError) Error() string        { return e.msg }
+func (e *expiredError) Is(target error) bool { return target == ErrNoTicket }

@@ -198,7 +198,12 @@ func dialLDAP(ctx context.Context, f *cmdutil.Factory, cfg *config.Config, serve
 		}
 		opts.Bind = ldapdir.Simple{DN: dn, Password: pw}
 	} else {
-		g := ldapdir.GSSAPI{Keytab: cfg.Get("keytab"), Principal: cfg.Get("principal"), Krb5Conf: cfg.Get("krb5-conf")}
+		// A krb5.conf MIT would refuse (a missing include, a syntax error) is bad input.
+		if _, err := cfg.Krb5(); err != nil {
+			return nil, cmdutil.InputError(err)
+		}
+		g := ldapdir.GSSAPI{Keytab: cfg.Get("keytab"), Principal: cfg.Get("principal"),
+			Krb5Conf: cfg.Krb5Explicit(), CCache: cfg.Get("ccache")}
 		if g.Keytab != "" && g.Principal == "" {
 			p, err := firstPrincipal(g.Keytab)
 			if err != nil {
