@@ -3,6 +3,7 @@ package factory
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/jcmturner/gokrb5/v8/keytab"
 
+	"github.com/accessctl/accessctl/pkg/ccache"
 	"github.com/accessctl/accessctl/pkg/cmdutil"
 	"github.com/accessctl/accessctl/pkg/config"
 	"github.com/accessctl/accessctl/pkg/directory"
@@ -216,6 +218,12 @@ func dialLDAP(ctx context.Context, f *cmdutil.Factory, cfg *config.Config, serve
 	}
 	c, err := ldapdir.Dial(ctx, opts)
 	if err != nil {
+		// No ticket, an expired one, no KCM server, a cache type not read: the reason
+		// alone, it says what to do.
+		var de *directory.Error
+		if (errors.Is(err, ccache.ErrNoCredentials) || errors.Is(err, ccache.ErrNoKCM) || errors.Is(err, ccache.ErrUnsupported)) && errors.As(err, &de) && de.Err != nil {
+			return nil, &cmdutil.AuthError{Err: de.Err}
+		}
 		if directory.IsAuth(err) {
 			return nil, &cmdutil.AuthError{Err: err}
 		}
