@@ -1,13 +1,17 @@
 package ldapdir
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/jcmturner/gokrb5/v8/client"
+	"github.com/jcmturner/gokrb5/v8/iana/nametype"
 	"github.com/jcmturner/gokrb5/v8/keytab"
+	"github.com/jcmturner/gokrb5/v8/messages"
+	"github.com/jcmturner/gokrb5/v8/types"
 
 	"github.com/accessctl/accessctl/pkg/ccache"
 	"github.com/accessctl/accessctl/pkg/krb5conf"
@@ -25,6 +29,7 @@ type krbSetup struct {
 	client *client.Client
 	ccache string // the cache used, as klist names it ("" with a keytab)
 	notes  []string
+	keep   *keep // where new service tickets go (nil with a keytab)
 }
 
 // kerberosClient builds the gokrb5 client for a GSSAPI bind from the merged
@@ -69,29 +74,30 @@ func kerberosClient(g GSSAPI) (*krbSetup, error) {
 	defer cc.Close()
 	s.ccache = cc.Name()
 	s.notes = append(s.notes, fmt.Sprintf("credential cache %s (%s from %s)", cc.Name(), name, from))
-	cl, err := clientFromCache(cc, time.Now())
+	cl, k, err := clientFromCache(cc, time.Now())
 	if err != nil {
 		return s, err
 	}
 	cl.Config = cfg
-	s.client = cl
+	k.prof = prof
+	s.client, s.keep = cl, k
 	return s, nil
 }
 
 // clientFromCache reads the cache's principal and tickets and checks that its TGT is
 // still valid, so that a missing or stale ticket is one clear line, not a KDC error.
-func clientFromCache(cc ccache.Cache, now time.Time) (*client.Client, error) {
+func clientFromCache(cc ccache.Cache, now time.Time) (*client.Client, *keep, error) {
 	runKinit := func() error { return fmt.Errorf("%w in %s; run kinit", ErrNoTicket, cc.Name()) }
 	princ, err := cc.Principal()
 	if errors.Is(err, ccache.ErrNoCredentials) {
-		return nil, runKinit()
+		return nil, nil, runKinit()
 	}
 	if err != nil {
-		return nil, fmt.Errorf("credential cache %s: %w", cc.Name(), err)
+		return nil, nil, fmt.Errorf("credential cache %s: %w", cc.Name(), err)
 	}
 	creds, err := cc.Credentials()
 	if err != nil {
-		return nil, fmt.Errorf("credential cache %s: %w", cc.Name(), err)
+		return nil, nil, fmt.Errorf("credential cache %s: %w", cc.Name(), err)
 	}
 	var tgt *ccache.Credential
 	for i, c := range creds {
@@ -102,21 +108,21 @@ func clientFromCache(cc ccache.Cache, now time.Time) (*client.Client, error) {
 		}
 	}
 	if tgt == nil {
-		return nil, runKinit()
+		return nil, nil, runKinit()
 	}
 	if !tgt.EndTime.After(now) {
-		return nil, &expiredError{msg: fmt.Sprintf("the Kerberos ticket of %s in %s expired at %s; run kinit",
+		return nil, nil, &expiredError{msg: fmt.Sprintf("the Kerberos ticket of %s in %s expired at %s; run kinit",
 			princ, cc.Name(), tgt.EndTime.Local().Format("2006-01-02 15:04:05 MST"))}
 	}
 	gcc, err := ccache.Gokrb5(princ, creds)
 	if err != nil {
-		return nil, fmt.Errorf("credential cache %s: %w", cc.Name(), err)
+		return nil, nil, fmt.Errorf("credential cache %s: %w", cc.Name(), err)
 	}
 	cl, err := client.NewFromCCache(gcc, nil, client.DisablePAFXFAST(true))
 	if err != nil {
-		return nil, fmt.Errorf("credential cache %s: %v; run kinit", cc.Name(), err)
+		return nil, nil, fmt.Errorf("credential cache %s: %v; run kinit", cc.Name(), err)
 	}
-	return cl, nil
+	return cl, &keep{cache: cc.Name(), client: princ, tgt: *tgt}, nil
 }
 
 // expiredError is an expired TGT; it is an ErrNoTicket.
@@ -124,3 +130,77 @@ type expiredError struct{ msg string }
 
 func (e *expiredError) Error() string        { return e.msg }
 func (e *expiredError) Is(target error) bool { return target == ErrNoTicket }
+
+// keep is what storing service tickets back needs: the cache the TGT came from (as
+// klist names it, so a collection's member is reopened, not the collection), its
+// principal and TGT.
+type keep struct {
+	cache  string
+	prof   *krb5conf.Profile
+	client ccache.Principal
+	tgt    ccache.Credential
+}
+
+// serviceTicket makes sure the client holds a ticket for spn before the GSSAPI bind
+// asks for one. A ticket already in the cache is used as it is; a new one is fetched
+// from the KDC and stored back into the cache, as MIT's libraries do, so the next
+// command within its lifetime sends no KDC request. A cache that cannot be written
+// costs one --debug line, nothing else.
+func (s *krbSetup) serviceTicket(spn string, debugf func(string, ...any)) {
+	if s == nil || s.keep == nil {
+		return
+	}
+	if _, _, ok := s.client.GetCachedTicket(spn); ok {
+		debugf("kerberos: service ticket for %s from %s", spn, s.ccache)
+		return
+	}
+	k := s.keep
+	var tgt messages.Ticket
+	if err := tgt.Unmarshal(k.tgt.Ticket); err != nil {
+		return // the bind asks the KDC itself and reports what fails
+	}
+	tgtKey := types.EncryptionKey{KeyType: k.tgt.KeyType, KeyValue: k.tgt.Key}
+	princ := types.NewPrincipalName(nametype.KRB_NT_PRINCIPAL, spn)
+	_, rep, err := s.client.TGSREQGenerateAndExchange(princ, k.client.Realm, tgt, tgtKey, false)
+	if err != nil {
+		return
+	}
+	cred, err := credentialOf(k.client, rep)
+	if err == nil {
+		var cc ccache.Cache
+		if cc, err = ccache.Open(k.cache, k.prof); err == nil {
+			err = cc.Store(cred)
+			cc.Close()
+		}
+	}
+	if err != nil {
+		debugf("kerberos: service ticket for %s not stored in %s: %v", spn, k.cache, err)
+		return
+	}
+	debugf("kerberos: service ticket for %s stored in %s", spn, k.cache)
+}
+
+// credentialOf is the cache entry of a TGS reply.
+func credentialOf(client ccache.Principal, rep messages.TGSRep) (*ccache.Credential, error) {
+	ticket, err := rep.Ticket.Marshal()
+	if err != nil {
+		return nil, err
+	}
+	part := rep.DecryptedEncPart
+	var flags uint32
+	if b := part.Flags.Bytes; len(b) >= 4 {
+		flags = binary.BigEndian.Uint32(b)
+	}
+	return &ccache.Credential{
+		Client:    client,
+		Server:    ccache.Principal{NameType: part.SName.NameType, Realm: part.SRealm, Components: part.SName.NameString},
+		KeyType:   part.Key.KeyType,
+		Key:       part.Key.KeyValue,
+		AuthTime:  part.AuthTime,
+		StartTime: part.StartTime,
+		EndTime:   part.EndTime,
+		RenewTill: part.RenewTill,
+		Flags:     flags,
+		Ticket:    ticket,
+	}, nil
+}

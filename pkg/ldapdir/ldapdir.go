@@ -84,6 +84,8 @@ type Options struct {
 	PageSize int
 	// Debug receives servers, binds, filters, operation counts and timings; never secrets.
 	Debug io.Writer
+
+	krb *krbSetup // set by Dial for a GSSAPI bind from a cache
 }
 
 // Client is a bound connection to one directory server. It implements directory.Client
@@ -174,6 +176,7 @@ func Dial(ctx context.Context, opts Options) (*Client, error) {
 			return nil, &directory.Error{Code: code, Op: "bind", Message: err.Error(), Err: err}
 		}
 		krb, ccName = ks.client, ks.ccache
+		opts.krb = ks
 		opts.debugf("kerberos: principal %s@%s", krb.Credentials.UserName(), krb.Credentials.Domain())
 	}
 	var failed, reasons []string
@@ -316,6 +319,7 @@ func dialOne(ctx context.Context, o *Options, server string, krb *client.Client)
 	switch b := o.Bind.(type) {
 	case GSSAPI:
 		spn := "ldap/" + host
+		o.krb.serviceTicket(spn, o.debugf)
 		mech := saslgss.New(krb, spn, saslgss.Options{})
 		wrapped, err := saslgss.Bind(conn, mech, saslgss.BindTimeouts{First: firstAnswer, Step: o.Timeout})
 		c.ops.Add(1)
