@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -81,9 +82,22 @@ func TestOpenNames(t *testing.T) {
 			t.Errorf("Open(%q) = %v, %v; want %q", tt.name, c, err, tt.want)
 		}
 	}
-	for _, name := range []string{"KEYRING:persistent:1000", "MEMORY:x", "API:y"} {
+	for _, name := range []string{"MEMORY:x", "API:y"} {
 		if _, err := Open(name, nil); !errors.Is(err, ErrUnsupported) {
 			t.Errorf("Open(%q): %v", name, err)
+		}
+	}
+	if runtime.GOOS == "linux" {
+		if _, err := Open("KEYRING:process:x", nil); !errors.Is(err, ErrKeyring) {
+			t.Errorf("process keyring: %v", err)
+		}
+		// A collection nobody made: named as klist names it, and empty (nothing created).
+		c, err := Open("KEYRING:user:accessctl-unit-none", nil)
+		if err != nil || c.Name() != "KEYRING:user:accessctl-unit-none:accessctl-unit-none" {
+			t.Fatalf("user keyring: %v, %v", c, err)
+		}
+		if _, err := c.Principal(); !errors.Is(err, ErrNoCredentials) {
+			t.Errorf("empty keyring: %v", err)
 		}
 	}
 	c, _ := Open("FILE:"+filepath.Join(dir, "missing"), nil)

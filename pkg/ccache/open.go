@@ -51,8 +51,11 @@ func Open(name string, prof *krb5conf.Profile) (Cache, error) {
 		}
 		return openKCM(socket, residual)
 	case "KEYRING":
-		return nil, fmt.Errorf("credential cache %s: %w: KEYRING caches are not supported yet; "+
-			"use `kinit -c KCM:` or `kinit -c DIR:...`, or --keytab and --principal", cut(name), ErrUnsupported)
+		c, err := openKeyring(residual)
+		if err != nil {
+			return nil, err
+		}
+		return c, nil
 	default:
 		return nil, fmt.Errorf("credential cache %s: %w (accessctl reads FILE, DIR and KCM caches)", cut(name), ErrUnsupported)
 	}

@@ -18,7 +18,7 @@ import (
 )
 
 // ErrUnsupportedCCache reports a credential cache type accessctl cannot read
-// (KEYRING, MEMORY, API).
+// (MEMORY, API).
 var ErrUnsupportedCCache = ccache.ErrUnsupported
 
 // ErrNoTicket is wrapped when the cache holds no usable ticket (none, or expired).

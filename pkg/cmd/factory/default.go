@@ -221,7 +221,7 @@ func dialLDAP(ctx context.Context, f *cmdutil.Factory, cfg *config.Config, serve
 		// No ticket, an expired one, no KCM server, a cache type not read: the reason
 		// alone, it says what to do.
 		var de *directory.Error
-		if (errors.Is(err, ccache.ErrNoCredentials) || errors.Is(err, ccache.ErrNoKCM) || errors.Is(err, ccache.ErrUnsupported)) && errors.As(err, &de) && de.Err != nil {
+		if (errors.Is(err, ccache.ErrNoCredentials) || errors.Is(err, ccache.ErrNoKCM) || errors.Is(err, ccache.ErrUnsupported) || errors.Is(err, ccache.ErrKeyring)) && errors.As(err, &de) && de.Err != nil {
 			return nil, &cmdutil.AuthError{Err: de.Err}
 		}
 		if directory.IsAuth(err) {

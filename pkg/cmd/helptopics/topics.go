@@ -55,7 +55,7 @@ func environment() string {
 		{"ACCESSCTL_BIND_PASSWORD", "the simple-bind password (with --bind-dn), for automation; never put it in argv"},
 		{"ACCESSCTL_DEBUG", "any value: same as --debug"},
 		{"ACCESSCTL_PROMPT_DISABLED", "any value: never prompt (removing plans then need --yes)"},
-		{"KRB5CCNAME", "Kerberos ticket cache, below --ccache (KCM:, DIR:, FILE:; not KEYRING: yet)"},
+		{"KRB5CCNAME", "Kerberos ticket cache, below --ccache (KCM:, KEYRING:, DIR:, FILE:)"},
 		{"KRB5_CONFIG", "Kerberos configuration files, colon-separated, below --krb5-conf (default /etc/krb5.conf)"},
 		{"NO_COLOR", "any non-empty value: no colour"},
 		{"CLICOLOR_FORCE", "colour even when not on a terminal"},
