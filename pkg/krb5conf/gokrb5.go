@@ -54,9 +54,9 @@ func (p *Profile) Gokrb5() *config.Config {
 	if v, ok := get("default_client_keytab_name"); ok {
 		l.DefaultClientKeytabName = v
 	}
-	l.DefaultTktEnctypeIDs = p.enctypes("default_tkt_enctypes", l.AllowWeakCrypto)
-	l.DefaultTGSEnctypeIDs = p.enctypes("default_tgs_enctypes", l.AllowWeakCrypto)
-	l.PermittedEnctypeIDs = p.enctypes("permitted_enctypes", l.AllowWeakCrypto)
+	l.DefaultTktEnctypeIDs = p.enctypes("default_tkt_enctypes")
+	l.DefaultTGSEnctypeIDs = p.enctypes("default_tgs_enctypes")
+	l.PermittedEnctypeIDs = p.enctypes("permitted_enctypes")
 
 	for _, realm := range p.Sections("realms") {
 		r := config.Realm{Realm: realm}
@@ -98,50 +98,57 @@ func withPort(hosts []string, port string) []string {
 	return out
 }
 
-// defaultEnctypes is MIT 1.20's default list restricted to what gokrb5 implements.
+// defaultEnctypes is MIT 1.20's default_enctype_list (init_ctx.c) restricted to what
+// gokrb5 implements (no camellia).
 var defaultEnctypes = []int32{
 	etypeID.AES256_CTS_HMAC_SHA1_96, etypeID.AES128_CTS_HMAC_SHA1_96,
 	etypeID.AES256_CTS_HMAC_SHA384_192, etypeID.AES128_CTS_HMAC_SHA256_128,
+	etypeID.DES3_CBC_SHA1_KD, etypeID.RC4_HMAC,
 }
 
-// enctypeFamilies are MIT's family names (krb5int_parse_enctype_list).
+// enctypeFamilies are the family names of MIT's krb5int_parse_enctype_list.
 var enctypeFamilies = map[string][]int32{
 	"aes": {etypeID.AES256_CTS_HMAC_SHA1_96, etypeID.AES128_CTS_HMAC_SHA1_96,
 		etypeID.AES256_CTS_HMAC_SHA384_192, etypeID.AES128_CTS_HMAC_SHA256_128},
-	"aes-sha1": {etypeID.AES256_CTS_HMAC_SHA1_96, etypeID.AES128_CTS_HMAC_SHA1_96},
-	"aes-sha2": {etypeID.AES256_CTS_HMAC_SHA384_192, etypeID.AES128_CTS_HMAC_SHA256_128},
 	"rc4":      {etypeID.RC4_HMAC},
 	"des3":     {etypeID.DES3_CBC_SHA1_KD},
+	"camellia": {},
+	// MIT's names of enctype 16, which gokrb5 files under other numbers.
+	"des3-cbc-sha1": {etypeID.DES3_CBC_SHA1_KD}, "des3-hmac-sha1": {etypeID.DES3_CBC_SHA1_KD},
+	"des3-cbc-sha1-kd": {etypeID.DES3_CBC_SHA1_KD},
 }
 
-var weakEnctypes = []int32{etypeID.RC4_HMAC, etypeID.DES3_CBC_SHA1_KD}
-
-// enctypes parses an enctype list as MIT does: names or families separated by
-// spaces or commas, "-name" removes, DEFAULT is the default list; names gokrb5 does
-// not implement are left out. Unset means the default list.
-func (p *Profile) enctypes(name string, allowWeak bool) []int32 {
+// enctypes parses an enctype list as MIT 1.20 does: names or families separated by
+// blanks or commas, case-insensitive; "-name" removes, "+name" or "name" adds (an
+// enctype already listed keeps its place); DEFAULT is the default list. Names gokrb5
+// does not implement (camellia) and unknown ones are skipped. Unset means the default
+// list. MIT's weak enctypes (single DES, export RC4) are not in gokrb5 at all.
+func (p *Profile) enctypes(name string) []int32 {
 	v, ok := p.Value("libdefaults", name)
 	if !ok {
 		return slices.Clone(defaultEnctypes)
 	}
-	var out []int32
-	for _, tok := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' }) {
-		remove := strings.HasPrefix(tok, "-")
-		tok = strings.ToLower(strings.TrimPrefix(strings.TrimPrefix(tok, "-"), "+"))
-		var ids []int32
+	out := []int32{}
+	for _, tok := range strings.FieldsFunc(v, func(r rune) bool { return strings.ContainsRune(" \t\r\n,", r) }) {
+		add := true
+		if tok[0] == '+' || tok[0] == '-' {
+			add, tok = tok[0] == '+', tok[1:]
+		}
+		tok = strings.ToLower(tok)
+		ids, known := enctypeFamilies[tok]
 		switch {
 		case tok == "default":
 			ids = defaultEnctypes
-		case enctypeFamilies[tok] != nil:
-			ids = enctypeFamilies[tok]
-		default:
+		case !known:
 			if id := etypeID.EtypeSupported(tok); id != 0 {
 				ids = []int32{id}
 			}
 		}
 		for _, id := range ids {
-			out = slices.DeleteFunc(out, func(x int32) bool { return x == id })
-			if !remove && (allowWeak || !slices.Contains(weakEnctypes, id)) {
+			switch {
+			case !add:
+				out = slices.DeleteFunc(out, func(x int32) bool { return x == id })
+			case !slices.Contains(out, id):
 				out = append(out, id)
 			}
 		}

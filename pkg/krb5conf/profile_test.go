@@ -298,7 +298,7 @@ func TestGokrb5Settings(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "krb5.conf")
 	os.WriteFile(p, []byte("[libdefaults]\n default_realm = A.TEST\n dns_canonicalize_hostname = fallback\n dns_lookup_kdc = false\n"+
-		" permitted_enctypes = aes256-cts-hmac-sha1-96 camellia256-cts-cmac, aes128-sha2 rc4-hmac\n default_tgs_enctypes = aes -aes128-cts\n"+
+		" permitted_enctypes = aes256-cts-hmac-sha1-96 camellia256-cts-cmac, AES128-sha2 rc4-hmac +aes256-cts\n default_tgs_enctypes = aes -aes128-cts\n"+
 		" ticket_lifetime = 1d2h\n clockskew = 60\n[realms]\n A.TEST = {\n  kdc = kdc.a.test\n  admin_server = kdc.a.test:749\n }\n[domain_realm]\n .a.test = A.TEST\n"), 0o644)
 	prof, err := Load([]string{p})
 	if err != nil {
@@ -309,7 +309,8 @@ func TestGokrb5Settings(t *testing.T) {
 	if l.DefaultRealm != "A.TEST" || !l.DNSCanonicalizeHostname || l.DNSLookupKDC || l.Clockskew.Seconds() != 60 || l.TicketLifetime.Hours() != 26 {
 		t.Errorf("libdefaults: %+v", l)
 	}
-	if !slices.Equal(l.PermittedEnctypeIDs, []int32{18, 19}) || !slices.Equal(l.DefaultTGSEnctypeIDs, []int32{18, 20, 19}) {
+	if !slices.Equal(l.PermittedEnctypeIDs, []int32{18, 19, 23}) || !slices.Equal(l.DefaultTGSEnctypeIDs, []int32{18, 20, 19}) ||
+		!slices.Equal(l.DefaultTktEnctypeIDs, []int32{18, 17, 20, 19, 16, 23}) {
 		t.Errorf("enctypes: permitted %v tgs %v", l.PermittedEnctypeIDs, l.DefaultTGSEnctypeIDs)
 	}
 	if len(c.Realms) != 1 || !slices.Equal(c.Realms[0].KDC, []string{"kdc.a.test:88"}) || !slices.Equal(c.Realms[0].KPasswdServer, []string{"kdc.a.test:464"}) {
