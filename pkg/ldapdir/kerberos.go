@@ -169,7 +169,12 @@ func (s *krbSetup) serviceTicket(spn string, debugf func(string, ...any)) {
 	if err == nil {
 		var cc ccache.Cache
 		if cc, err = ccache.Open(k.cache, k.prof); err == nil {
-			err = cc.Store(cred)
+			// A kinit since this command read the cache may have given it to someone else.
+			if p, perr := cc.Principal(); perr != nil || p.String() != k.client.String() {
+				err = errors.New("the cache changed hands since it was read")
+			} else {
+				err = cc.Store(cred)
+			}
 			cc.Close()
 		}
 	}
