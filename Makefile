@@ -153,7 +153,8 @@ FUZZ_TARGETS := \
 	./pkg/siteconv:FuzzValidate \
 	./pkg/ldapdir/wire:FuzzEntry \
 	./pkg/ldapdir/saslgss:FuzzUnwrap ./pkg/ldapdir/saslgss:FuzzConnRead \
-	./pkg/ldapdir/saslgss:FuzzNegotiate ./pkg/ldapdir/saslgss:FuzzAPRep
+	./pkg/ldapdir/saslgss:FuzzNegotiate ./pkg/ldapdir/saslgss:FuzzAPRep \
+	./pkg/ccache:FuzzKCMReply ./pkg/ccache:FuzzCredential
 
 TEST_STEPS += fuzz-smoke bench-smoke
 

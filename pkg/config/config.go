@@ -5,7 +5,6 @@
 package config
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -19,6 +18,7 @@ import (
 	"github.com/accessctl/accessctl/pkg/clip"
 	"github.com/accessctl/accessctl/pkg/inputfile"
 	"github.com/accessctl/accessctl/pkg/ipaconf"
+	"github.com/accessctl/accessctl/pkg/krb5conf"
 	"github.com/accessctl/accessctl/pkg/yamlerr"
 )
 
@@ -47,7 +47,8 @@ var Keys = []Key{
 	{Name: "timeout", Env: "ACCESSCTL_TIMEOUT", Default: "30s", Help: "time limit of each directory operation"},
 	{Name: "keytab", Env: "ACCESSCTL_KEYTAB", Help: "bind with this keytab instead of the ticket cache"},
 	{Name: "principal", Env: "ACCESSCTL_PRINCIPAL", Help: "principal in --keytab (default: its first)"},
-	{Name: "krb5-conf", Env: "ACCESSCTL_KRB5_CONF", Default: "/etc/krb5.conf", Help: "Kerberos configuration"},
+	{Name: "krb5-conf", Env: "ACCESSCTL_KRB5_CONF", Default: "/etc/krb5.conf", Help: "Kerberos configuration files, colon-separated (default: KRB5_CONFIG, else /etc/krb5.conf)"},
+	{Name: "ccache", Env: "ACCESSCTL_CCACHE", Help: "Kerberos credential cache (default: KRB5CCNAME, else default_ccache_name of krb5.conf)"},
 	{Name: "bind-dn", Env: "ACCESSCTL_BIND_DN", Help: "simple bind as this DN (password from --password-file or a prompt)"},
 	{Name: "password-file", Env: "ACCESSCTL_PASSWORD_FILE", Help: "file holding the simple-bind password"},
 	{Name: "conventions", Env: "ACCESSCTL_CONVENTIONS", Help: "site conventions YAML file (default: built-in ITTN-010)"},
@@ -82,13 +83,16 @@ type Config struct {
 	values map[string]Value
 	// File is the config file consulted (whether or not it existed).
 	File string
+	// krb5 is the merged Kerberos configuration (krb5Err when it could not be read).
+	krb5    *krb5conf.Profile
+	krb5Err error
 }
 
 // Paths locates the files Load reads; tests override them.
 type Paths struct {
 	ConfigFile string // default $XDG_CONFIG_HOME/accessctl/config.yaml
 	IPAConf    string // default /etc/ipa/default.conf
-	Krb5Conf   string // default /etc/krb5.conf
+	Krb5Conf   string // the KRB5_CONFIG value, default /etc/krb5.conf
 }
 
 // DefaultPaths returns the standard locations, honouring ACCESSCTL_CONFIG and
@@ -135,7 +139,7 @@ func Load(flags map[string]string, paths Paths) (*Config, error) {
 			c.values[name] = Value{Key: name, Value: v, Source: FromFlag, Detail: "--" + name}
 		}
 	}
-	// A sandbox chosen by flag or environment wins over any configured server.
+	c.loadKrb5()
 	return c, c.validate()
 }
 
@@ -222,11 +226,6 @@ func (c *Config) loadHostFiles(p Paths) error {
 		}
 	}
 	if p.Krb5Conf != "" {
-		if realm := krb5DefaultRealm(p.Krb5Conf); realm != "" {
-			if _, ok := c.values["realm"]; !ok {
-				c.values["realm"] = Value{Key: "realm", Value: realm, Source: FromKrb5Conf, Detail: p.Krb5Conf}
-			}
-		}
 		if c.values["krb5-conf"].Source == FromDefault || c.values["krb5-conf"].Value == "" {
 			c.values["krb5-conf"] = Value{Key: "krb5-conf", Value: p.Krb5Conf, Source: FromDefault}
 		}
@@ -234,43 +233,35 @@ func (c *Config) loadHostFiles(p Paths) error {
 	return nil
 }
 
-func readINI(path string) (map[string]map[string]string, error) {
-	f, err := inputfile.Open(path, inputfile.Kerberos)
-	if err != nil {
-		return nil, err
+// loadKrb5 reads the merged Kerberos configuration MIT would read (the explicit
+// --krb5-conf/ACCESSCTL_KRB5_CONF files, else KRB5_CONFIG, else /etc/krb5.conf) and
+// takes the realm from it when nothing else set one. An unreadable configuration is
+// kept as an error for the Kerberos bind to report; other commands do not need it.
+func (c *Config) loadKrb5() {
+	c.krb5, c.krb5Err = krb5conf.LoadDefault(c.Krb5Explicit())
+	if c.krb5Err != nil {
+		return
 	}
-	defer f.Close()
-	out := map[string]map[string]string{}
-	section := ""
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || line[0] == '#' || line[0] == ';' {
-			continue
+	if _, ok := c.values["realm"]; !ok {
+		if realm := c.krb5.DefaultRealm(); realm != "" {
+			c.values["realm"] = Value{Key: "realm", Value: realm, Source: FromKrb5Conf, Detail: strings.Join(c.krb5.Files, ":")}
 		}
-		if line[0] == '[' && strings.HasSuffix(line, "]") {
-			section = strings.TrimSpace(line[1 : len(line)-1])
-			continue
-		}
-		k, v, ok := strings.Cut(line, "=")
-		if !ok {
-			continue
-		}
-		if out[section] == nil {
-			out[section] = map[string]string{}
-		}
-		out[section][strings.TrimSpace(k)] = strings.TrimSpace(v)
 	}
-	return out, sc.Err()
 }
 
-func krb5DefaultRealm(path string) string {
-	ini, err := readINI(path)
-	if err != nil {
+// Krb5Explicit is the --krb5-conf value when the user set one (flag, environment or
+// config file), else "" so that KRB5_CONFIG and then /etc/krb5.conf apply.
+func (c *Config) Krb5Explicit() string {
+	v := c.values["krb5-conf"]
+	if v.Source == FromDefault {
 		return ""
 	}
-	return ini["libdefaults"]["default_realm"]
+	return v.Value
 }
+
+// Krb5 returns the merged Kerberos configuration, or the error reading it (a file and
+// line MIT would refuse too).
+func (c *Config) Krb5() (*krb5conf.Profile, error) { return c.krb5, c.krb5Err }
 
 func (c *Config) validate() error {
 	for _, name := range []string{"timeout", "connect-timeout"} {

@@ -1,157 +1,57 @@
 package ldapdir
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"slices"
-	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jcmturner/gokrb5/v8/client"
-	"github.com/jcmturner/gokrb5/v8/config"
-	"github.com/jcmturner/gokrb5/v8/credentials"
+	"github.com/jcmturner/gokrb5/v8/iana/nametype"
 	"github.com/jcmturner/gokrb5/v8/keytab"
+	"github.com/jcmturner/gokrb5/v8/messages"
+	"github.com/jcmturner/gokrb5/v8/types"
 
+	"github.com/accessctl/accessctl/pkg/ccache"
 	"github.com/accessctl/accessctl/pkg/inputfile"
+	"github.com/accessctl/accessctl/pkg/krb5conf"
 )
 
-// ErrUnsupportedCCache reports a credential cache type gokrb5 cannot read (KCM, KEYRING,
-// MEMORY, API).
-var ErrUnsupportedCCache = errors.New("unsupported credential cache type")
+// ErrUnsupportedCCache reports a credential cache type accessctl cannot read
+// (MEMORY, API).
+var ErrUnsupportedCCache = ccache.ErrUnsupported
 
-// Krb5ConfPath returns path when set, else the first file in KRB5_CONFIG, else
-// /etc/krb5.conf.
-func Krb5ConfPath(path string) string {
-	if path != "" {
-		return path
-	}
-	if env := os.Getenv("KRB5_CONFIG"); env != "" {
-		for _, p := range strings.Split(env, ":") {
-			if _, err := os.Stat(p); err == nil {
-				return p
-			}
-		}
-	}
-	return "/etc/krb5.conf"
+// ErrNoTicket is wrapped when the cache holds no usable ticket (none, or expired).
+var ErrNoTicket = ccache.ErrNoCredentials
+
+// krbSetup is a logged-in gokrb5 client and what --debug should say about it.
+type krbSetup struct {
+	client *client.Client
+	ccache string // the cache used, as klist names it ("" with a keytab)
+	notes  []string
+	keep   *keep // where new service tickets go (nil with a keytab)
 }
 
-// ResolveCCache turns a credential cache name (the --ccache value, else KRB5CCNAME, else
-// default_ccache_name from krb5.conf text krb5conf, else /tmp/krb5cc_UID) into the path of
-// a FILE cache. DIR caches resolve to their primary cache. KCM, KEYRING, MEMORY and API
-// caches give an error wrapping ErrUnsupportedCCache that tells how to get a FILE cache.
-func ResolveCCache(name, krb5conf string) (string, error) {
-	if name == "" {
-		name = os.Getenv("KRB5CCNAME")
-	}
-	if name == "" {
-		name = defaultCCacheName(krb5conf)
-	}
-	uid := strconv.Itoa(os.Getuid())
-	if name == "" {
-		return "/tmp/krb5cc_" + uid, nil
-	}
-	name = strings.NewReplacer("%{uid}", uid, "%{USERID}", uid, "%{euid}", strconv.Itoa(os.Geteuid())).Replace(name)
-	typ, rest, found := strings.Cut(name, ":")
-	if !found || strings.HasPrefix(name, "/") {
-		return name, nil
-	}
-	switch strings.ToUpper(typ) {
-	case "FILE":
-		return rest, nil
-	case "DIR":
-		if strings.HasPrefix(rest, ":") {
-			return rest[1:], nil
-		}
-		b, err := inputfile.ReadFile(filepath.Join(rest, "primary"), inputfile.Kerberos)
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				return "", fmt.Errorf("credential cache %s has no primary cache (run kinit): %w", name, err)
-			}
-			return "", fmt.Errorf("credential cache %s: %w", name, err)
-		}
-		p := strings.TrimSpace(string(b))
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(rest, p)
-		}
-		return p, nil
-	case "KCM", "KEYRING", "MEMORY", "API", "MSLSA":
-		return "", fmt.Errorf("credential cache %s: %w: accessctl reads FILE and DIR caches only; "+
-			"run `kinit -c FILE:/tmp/krb5cc_%s <principal>` and `export KRB5CCNAME=FILE:/tmp/krb5cc_%s`, "+
-			"or use --keytab and --principal", name, ErrUnsupportedCCache, uid, uid)
-	default:
-		return "", fmt.Errorf("credential cache %s: %w", name, ErrUnsupportedCCache)
-	}
-}
-
-// defaultCCacheName finds default_ccache_name in krb5.conf text.
-func defaultCCacheName(text string) string {
-	for _, line := range strings.Split(text, "\n") {
-		k, v, ok := strings.Cut(strings.TrimSpace(line), "=")
-		if ok && strings.TrimSpace(k) == "default_ccache_name" {
-			return strings.TrimSpace(v)
-		}
-	}
-	return ""
-}
-
-// loadKrb5Conf loads the configuration, tolerating unsupported directives, and adds the
-// aes-sha2 enctypes (19, 20) to the default lists the file does not set itself.
-func loadKrb5Conf(path string) (*config.Config, string, []string, error) {
-	var warnings []string
-	text, err := inputfile.ReadFile(path, inputfile.Kerberos)
+// kerberosClient builds the gokrb5 client for a GSSAPI bind from the merged
+// Kerberos configuration (krb5conf) and the cache klist would use (ccache).
+func kerberosClient(g GSSAPI) (*krbSetup, error) {
+	prof, err := krb5conf.LoadDefault(g.Krb5Conf)
 	if err != nil {
-		return nil, "", nil, fmt.Errorf("read kerberos configuration: %w", err)
+		return nil, err
 	}
-	cfg, err := config.NewFromString(string(text))
-	if err != nil {
-		var ud config.UnsupportedDirective
-		if !errors.As(err, &ud) || cfg == nil {
-			return nil, "", nil, fmt.Errorf("kerberos configuration %s: %w", path, err)
-		}
-		warnings = append(warnings, fmt.Sprintf("kerberos configuration %s: %v", path, err))
+	s := &krbSetup{notes: []string{"kerberos configuration: " + strings.Join(prof.Files, ", ")}}
+	if len(prof.Files) == 0 {
+		s.notes[0] = "kerberos configuration: none of " + strings.Join(prof.Paths, ", ") + " exists"
 	}
-	addSHA2(cfg, string(text))
-	return cfg, string(text), warnings, nil
-}
-
-func addSHA2(cfg *config.Config, text string) {
-	add := func(ids []int32) []int32 {
-		out := ids
-		for _, id := range []int32{20, 19} {
-			if !slices.Contains(out, id) {
-				out = append([]int32{id}, out...)
-			}
-		}
-		return out
-	}
-	if !strings.Contains(text, "default_tkt_enctypes") {
-		cfg.LibDefaults.DefaultTktEnctypeIDs = add(cfg.LibDefaults.DefaultTktEnctypeIDs)
-	}
-	if !strings.Contains(text, "default_tgs_enctypes") {
-		cfg.LibDefaults.DefaultTGSEnctypeIDs = add(cfg.LibDefaults.DefaultTGSEnctypeIDs)
-	}
-	if !strings.Contains(text, "permitted_enctypes") {
-		cfg.LibDefaults.PermittedEnctypeIDs = add(cfg.LibDefaults.PermittedEnctypeIDs)
-	}
-}
-
-// kerberosClient builds the gokrb5 client for a GSSAPI bind.
-func kerberosClient(g GSSAPI) (*client.Client, []string, error) {
-	confPath := Krb5ConfPath(g.Krb5Conf)
-	cfg, text, warnings, err := loadKrb5Conf(confPath)
-	if err != nil {
-		return nil, nil, err
-	}
+	cfg := prof.Gokrb5()
 	if g.Keytab != "" {
 		if g.Principal == "" {
-			return nil, warnings, errors.New("a keytab needs a principal (--principal)")
+			return s, errors.New("a keytab needs a principal (--principal)")
 		}
 		kt, err := LoadKeytab(g.Keytab)
 		if err != nil {
-			return nil, warnings, err // names the keytab
+			return s, fmt.Errorf("load keytab %s: %w", g.Keytab, err)
 		}
 		user, realm, _ := strings.Cut(g.Principal, "@")
 		if realm == "" {
@@ -159,26 +59,156 @@ func kerberosClient(g GSSAPI) (*client.Client, []string, error) {
 		}
 		cl := client.NewWithKeytab(user, realm, kt, cfg, client.DisablePAFXFAST(true))
 		if err := cl.Login(); err != nil {
-			return nil, warnings, fmt.Errorf("kerberos login as %s@%s with keytab %s: %w", user, realm, g.Keytab, err)
+			return s, fmt.Errorf("kerberos login as %s@%s with keytab %s: %w", user, realm, g.Keytab, err)
 		}
-		return cl, warnings, nil
+		s.client = cl
+		return s, nil
 	}
-	path, err := ResolveCCache(g.CCache, text)
+	name, from, err := ccache.DefaultName(g.CCache, prof)
 	if err != nil {
-		return nil, warnings, err
+		return s, err
 	}
-	cc, err := loadCCache(path)
+	cc, err := ccache.Open(name, prof)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, warnings, fmt.Errorf("no kerberos credentials in %s: run kinit, or use --keytab and --principal", path)
+		return s, err
+	}
+	defer cc.Close()
+	s.ccache = cc.Name()
+	s.notes = append(s.notes, fmt.Sprintf("credential cache %s (%s from %s)", cc.Name(), name, from))
+	cl, k, err := clientFromCache(cc, time.Now())
+	if err != nil {
+		return s, err
+	}
+	cl.Config = cfg
+	k.prof = prof
+	s.client, s.keep = cl, k
+	return s, nil
+}
+
+// clientFromCache reads the cache's principal and tickets and checks that its TGT is
+// still valid, so that a missing or stale ticket is one clear line, not a KDC error.
+func clientFromCache(cc ccache.Cache, now time.Time) (*client.Client, *keep, error) {
+	runKinit := func() error { return fmt.Errorf("%w in %s; run kinit", ErrNoTicket, cc.Name()) }
+	princ, err := cc.Principal()
+	if errors.Is(err, ccache.ErrNoCredentials) {
+		return nil, nil, runKinit()
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("credential cache %s: %w", cc.Name(), err)
+	}
+	creds, err := cc.Credentials()
+	if err != nil {
+		return nil, nil, fmt.Errorf("credential cache %s: %w", cc.Name(), err)
+	}
+	var tgt *ccache.Credential
+	for i, c := range creds {
+		if c.Server.Realm == princ.Realm && len(c.Server.Components) == 2 &&
+			c.Server.Components[0] == "krbtgt" && c.Server.Components[1] == princ.Realm {
+			tgt = &creds[i]
+			break
 		}
-		return nil, warnings, err // names the cache
 	}
-	cl, err := client.NewFromCCache(cc, cfg, client.DisablePAFXFAST(true))
+	if tgt == nil {
+		return nil, nil, runKinit()
+	}
+	if !tgt.EndTime.After(now) {
+		return nil, nil, &expiredError{msg: fmt.Sprintf("the Kerberos ticket of %s in %s expired at %s; run kinit",
+			princ, cc.Name(), tgt.EndTime.Local().Format("2006-01-02 15:04:05 MST"))}
+	}
+	gcc, err := ccache.Gokrb5(princ, creds)
 	if err != nil {
-		return nil, warnings, fmt.Errorf("use credential cache %s: %w (run kinit again?)", path, err)
+		return nil, nil, fmt.Errorf("credential cache %s: %w", cc.Name(), err)
 	}
-	return cl, warnings, nil
+	cl, err := client.NewFromCCache(gcc, nil, client.DisablePAFXFAST(true))
+	if err != nil {
+		return nil, nil, fmt.Errorf("credential cache %s: %v; run kinit", cc.Name(), err)
+	}
+	return cl, &keep{cache: cc.Name(), client: princ, tgt: *tgt}, nil
+}
+
+// expiredError is an expired TGT; it is an ErrNoTicket.
+type expiredError struct{ msg string }
+
+func (e *expiredError) Error() string        { return e.msg }
+func (e *expiredError) Is(target error) bool { return target == ErrNoTicket }
+
+// keep is what storing service tickets back needs: the cache the TGT came from (as
+// klist names it, so a collection's member is reopened, not the collection), its
+// principal and TGT.
+type keep struct {
+	cache  string
+	prof   *krb5conf.Profile
+	client ccache.Principal
+	tgt    ccache.Credential
+}
+
+// serviceTicket makes sure the client holds a ticket for spn before the GSSAPI bind
+// asks for one. A ticket already in the cache is used as it is; a new one is fetched
+// from the KDC and stored back into the cache, as MIT's libraries do, so the next
+// command within its lifetime sends no KDC request. A cache that cannot be written
+// costs one --debug line, nothing else.
+func (s *krbSetup) serviceTicket(spn string, debugf func(string, ...any)) {
+	if s == nil || s.keep == nil {
+		return
+	}
+	if _, _, ok := s.client.GetCachedTicket(spn); ok {
+		debugf("kerberos: service ticket for %s from %s", spn, s.ccache)
+		return
+	}
+	k := s.keep
+	var tgt messages.Ticket
+	if err := tgt.Unmarshal(k.tgt.Ticket); err != nil {
+		return // the bind asks the KDC itself and reports what fails
+	}
+	tgtKey := types.EncryptionKey{KeyType: k.tgt.KeyType, KeyValue: k.tgt.Key}
+	princ := types.NewPrincipalName(nametype.KRB_NT_PRINCIPAL, spn)
+	_, rep, err := s.client.TGSREQGenerateAndExchange(princ, k.client.Realm, tgt, tgtKey, false)
+	if err != nil {
+		return
+	}
+	cred, err := credentialOf(k.client, rep)
+	if err == nil {
+		var cc ccache.Cache
+		if cc, err = ccache.Open(k.cache, k.prof); err == nil {
+			// A kinit since this command read the cache may have given it to someone else.
+			if p, perr := cc.Principal(); perr != nil || p.String() != k.client.String() {
+				err = errors.New("the cache changed hands since it was read")
+			} else {
+				err = cc.Store(cred)
+			}
+			cc.Close()
+		}
+	}
+	if err != nil {
+		debugf("kerberos: service ticket for %s not stored in %s: %v", spn, k.cache, err)
+		return
+	}
+	debugf("kerberos: service ticket for %s stored in %s", spn, k.cache)
+}
+
+// credentialOf is the cache entry of a TGS reply.
+func credentialOf(client ccache.Principal, rep messages.TGSRep) (*ccache.Credential, error) {
+	ticket, err := rep.Ticket.Marshal()
+	if err != nil {
+		return nil, err
+	}
+	part := rep.DecryptedEncPart
+	var flags uint32
+	if b := part.Flags.Bytes; len(b) >= 4 {
+		flags = binary.BigEndian.Uint32(b)
+	}
+	return &ccache.Credential{
+		Client:    client,
+		Server:    ccache.Principal{NameType: part.SName.NameType, Realm: part.SRealm, Components: part.SName.NameString},
+		KeyType:   part.Key.KeyType,
+		Key:       part.Key.KeyValue,
+		AuthTime:  part.AuthTime,
+		StartTime: part.StartTime,
+		EndTime:   part.EndTime,
+		RenewTill: part.RenewTill,
+		Flags:     flags,
+		Ticket:    ticket,
+	}, nil
 }
 
 // LoadKeytab reads a keytab as keytab.Load does, through inputfile: a regular file of
@@ -193,17 +223,4 @@ func LoadKeytab(path string) (*keytab.Keytab, error) {
 		return nil, fmt.Errorf("keytab %s: %w", path, err)
 	}
 	return kt, nil
-}
-
-// loadCCache reads a FILE: credential cache as credentials.LoadCCache does, bounded.
-func loadCCache(path string) (*credentials.CCache, error) {
-	b, err := inputfile.ReadFile(path, inputfile.Kerberos)
-	if err != nil {
-		return nil, err
-	}
-	cc := new(credentials.CCache)
-	if err := cc.Unmarshal(b); err != nil {
-		return nil, fmt.Errorf("credential cache %s: %w", path, err)
-	}
-	return cc, nil
 }

@@ -48,12 +48,14 @@ const (
 type Bind interface{ bindName() string }
 
 // GSSAPI binds with Kerberos. With Keytab (and Principal) it logs in from the keytab;
-// otherwise it uses the credential cache CCache ("" = KRB5CCNAME, then the default).
+// otherwise it uses the credential cache CCache ("" = KRB5CCNAME, then default_ccache_name,
+// then FILE:/tmp/krb5cc_UID), as klist picks it (package ccache).
 type GSSAPI struct {
 	CCache    string
 	Keytab    string
 	Principal string
-	// Krb5Conf is the Kerberos configuration ("" = KRB5_CONFIG, then /etc/krb5.conf).
+	// Krb5Conf lists the Kerberos configuration files, colon-separated ("" = KRB5_CONFIG,
+	// then /etc/krb5.conf), read as MIT reads them (package krb5conf).
 	Krb5Conf string
 }
 
@@ -95,6 +97,8 @@ type Options struct {
 	MaxEntries, MaxBytes int64
 	// Debug receives servers, binds, filters, operation counts and timings; never secrets.
 	Debug io.Writer
+
+	krb *krbSetup // set by Dial for a GSSAPI bind from a cache
 }
 
 // Client is a bound connection to one directory server. It implements directory.Client
@@ -114,6 +118,7 @@ type Client struct {
 	debug    io.Writer
 	ops      atomic.Int64
 	controls []string
+	ccache   string // the Kerberos credential cache of the bind, as klist names it
 }
 
 var (
@@ -208,10 +213,13 @@ func Dial(ctx context.Context, opts Options) (*Client, error) {
 		return nil, &directory.Error{Code: directory.CodeOther, Op: "connect", Message: err.Error(), Err: err}
 	}
 	var krb *client.Client
+	var ccName string
 	if g, ok := opts.Bind.(GSSAPI); ok {
-		cl, warnings, err := kerberosClient(g)
-		for _, w := range warnings {
-			opts.debugf("warning: %s", w)
+		ks, err := kerberosClient(g)
+		if ks != nil {
+			for _, n := range ks.notes {
+				opts.debugf("%s", n)
+			}
 		}
 		if err != nil {
 			code := directory.CodeInvalidCredentials
@@ -220,8 +228,9 @@ func Dial(ctx context.Context, opts Options) (*Client, error) {
 			}
 			return nil, &directory.Error{Code: code, Op: "bind", Message: err.Error(), Err: err}
 		}
-		krb = cl
-		opts.debugf("kerberos: principal %s@%s", cl.Credentials.UserName(), cl.Credentials.Domain())
+		krb, ccName = ks.client, ks.ccache
+		opts.krb = ks
+		opts.debugf("kerberos: principal %s@%s", krb.Credentials.UserName(), krb.Credentials.Domain())
 	}
 	var failed, reasons []string
 	lastCode := directory.CodeNetwork
@@ -231,6 +240,7 @@ func Dial(ctx context.Context, opts Options) (*Client, error) {
 		c, err := dialOne(ctx, &opts, server, krb)
 		if err == nil {
 			c.failed = failed
+			c.ccache = ccName
 			opts.debugf("connected to %s in %s", server, time.Since(start).Round(time.Millisecond))
 			if err := c.init(ctx, opts.Suffix); err != nil {
 				c.Close()
@@ -363,6 +373,7 @@ func dialOne(ctx context.Context, o *Options, server string, krb *client.Client)
 	switch b := o.Bind.(type) {
 	case GSSAPI:
 		spn := "ldap/" + host
+		o.krb.serviceTicket(spn, o.debugf)
 		mech := saslgss.New(krb, spn, saslgss.Options{})
 		wrapped, err := saslgss.Bind(conn, mech, saslgss.BindTimeouts{First: firstAnswer, Step: o.Timeout})
 		c.ops.Add(1)
@@ -448,6 +459,9 @@ func (c *Client) debugf(format string, args ...any) {
 
 // Server returns the URL of the server the client is bound to.
 func (c *Client) Server() string { return c.server }
+
+// CCache is the Kerberos credential cache the bind used ("" for a keytab or simple bind).
+func (c *Client) CCache() string { return c.ccache }
 
 // FailedServers returns the servers tried before this one, in order.
 func (c *Client) FailedServers() []string { return append([]string(nil), c.failed...) }

@@ -16,13 +16,11 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/go-ldap/ldap/v3"
-	"github.com/jcmturner/gokrb5/v8/config"
 	"github.com/jcmturner/gokrb5/v8/keytab"
 
 	"github.com/accessctl/accessctl/internal/testbed/faultproxy"
@@ -70,72 +68,6 @@ func TestServersFromSRV(t *testing.T) {
 			}
 		})
 	}
-}
-
-func TestResolveCCache(t *testing.T) {
-	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "primary"), []byte("tkt\n"), 0o600)
-	uid := strconv.Itoa(os.Getuid())
-	tests := []struct {
-		name, spec, env, conf string
-		want                  string
-		wantErr               string
-	}{
-		{"bare path", "/tmp/cc", "", "", "/tmp/cc", ""},
-		{"FILE", "FILE:/tmp/cc", "", "", "/tmp/cc", ""},
-		{"env", "", "FILE:/tmp/env", "", "/tmp/env", ""},
-		{"DIR primary", "DIR:" + dir, "", "", filepath.Join(dir, "tkt"), ""},
-		{"DIR::path", "DIR::" + dir + "/tktX", "", "", dir + "/tktX", ""},
-		{"DIR without primary", "DIR:" + filepath.Join(dir, "none"), "", "", "", "no primary cache"},
-		{"KCM", "KCM:", "", "", "", "kinit -c FILE:/tmp/krb5cc_" + uid},
-		{"KEYRING", "KEYRING:persistent:1000", "", "", "", "--keytab"},
-		{"config default", "", "", "[libdefaults]\n  default_ccache_name = FILE:/tmp/krb5cc_%{uid}\n", "/tmp/krb5cc_" + uid, ""},
-		{"config KEYRING", "", "", "[libdefaults]\n default_ccache_name = KEYRING:persistent:%{uid}\n", "", "unsupported credential cache"},
-		{"fallback", "", "", "", "/tmp/krb5cc_" + uid, ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Setenv("KRB5CCNAME", tt.env)
-			got, err := ResolveCCache(tt.spec, tt.conf)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("err = %v, want %q", err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil || got != tt.want {
-				t.Fatalf("got %q, %v; want %q", got, err, tt.want)
-			}
-		})
-	}
-	if _, err := ResolveCCache("KCM:", ""); !errors.Is(err, ErrUnsupportedCCache) {
-		t.Fatalf("KCM error does not wrap ErrUnsupportedCCache: %v", err)
-	}
-}
-
-func TestAddSHA2(t *testing.T) {
-	cfg, _, _, err := loadKrb5ConfText(t, "[libdefaults]\n default_realm = EXAMPLE.TEST\n")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, ids := range [][]int32{cfg.LibDefaults.DefaultTktEnctypeIDs, cfg.LibDefaults.DefaultTGSEnctypeIDs, cfg.LibDefaults.PermittedEnctypeIDs} {
-		if !slices.Contains(ids, 19) || !slices.Contains(ids, 20) {
-			t.Fatalf("sha2 enctypes missing: %v", ids)
-		}
-	}
-	cfg, _, _, err = loadKrb5ConfText(t, "[libdefaults]\n default_tkt_enctypes = aes256-cts-hmac-sha1-96\n")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if slices.Contains(cfg.LibDefaults.DefaultTktEnctypeIDs, 19) {
-		t.Fatalf("explicit list changed: %v", cfg.LibDefaults.DefaultTktEnctypeIDs)
-	}
-}
-
-func loadKrb5ConfText(t *testing.T, text string) (cfg *config.Config, s string, w []string, err error) {
-	p := filepath.Join(t.TempDir(), "krb5.conf")
-	os.WriteFile(p, []byte(text), 0o644)
-	return loadKrb5Conf(p)
 }
 
 func TestMapError(t *testing.T) {

@@ -3,6 +3,7 @@ package factory
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/accessctl/accessctl/pkg/ccache"
 	"github.com/accessctl/accessctl/pkg/cmdutil"
 	"github.com/accessctl/accessctl/pkg/config"
 	"github.com/accessctl/accessctl/pkg/directory"
@@ -205,7 +207,12 @@ func dialLDAP(ctx context.Context, f *cmdutil.Factory, cfg *config.Config, serve
 		}
 		opts.Bind = ldapdir.Simple{DN: dn, Password: pw}
 	} else {
-		g := ldapdir.GSSAPI{Keytab: cfg.Get("keytab"), Principal: cfg.Get("principal"), Krb5Conf: cfg.Get("krb5-conf")}
+		// A krb5.conf MIT would refuse (a missing include, a syntax error) is bad input.
+		if _, err := cfg.Krb5(); err != nil {
+			return nil, cmdutil.InputError(err)
+		}
+		g := ldapdir.GSSAPI{Keytab: cfg.Get("keytab"), Principal: cfg.Get("principal"),
+			Krb5Conf: cfg.Krb5Explicit(), CCache: cfg.Get("ccache")}
 		if g.Keytab != "" && g.Principal == "" {
 			p, err := firstPrincipal(g.Keytab)
 			if err != nil {
@@ -218,6 +225,12 @@ func dialLDAP(ctx context.Context, f *cmdutil.Factory, cfg *config.Config, serve
 	}
 	c, err := ldapdir.Dial(ctx, opts)
 	if err != nil {
+		// No ticket, an expired one, no KCM server, a cache type not read: the reason
+		// alone, it says what to do.
+		var de *directory.Error
+		if (errors.Is(err, ccache.ErrNoCredentials) || errors.Is(err, ccache.ErrNoKCM) || errors.Is(err, ccache.ErrUnsupported) || errors.Is(err, ccache.ErrKeyring)) && errors.As(err, &de) && de.Err != nil {
+			return nil, &cmdutil.AuthError{Err: de.Err}
+		}
 		if directory.IsAuth(err) {
 			return nil, &cmdutil.AuthError{Err: err}
 		}

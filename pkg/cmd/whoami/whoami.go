@@ -18,10 +18,15 @@ type result struct {
 	Identity      string   `json:"identity" yaml:"identity"`
 	Suffix        string   `json:"suffix" yaml:"suffix"`
 	FailedServers []string `json:"failed_servers" yaml:"failed_servers"`
+	// CCache is the Kerberos credential cache of the bind, as klist names it.
+	CCache string `json:"ccache,omitempty" yaml:"ccache,omitempty"`
 }
 
 // failureReporter is implemented by the LDAP backend.
 type failureReporter interface{ FailedServers() []string }
+
+// ccacheReporter is implemented by the LDAP backend.
+type ccacheReporter interface{ CCache() string }
 
 // NewCmdWhoami builds the command.
 func NewCmdWhoami(f *cmdutil.Factory) *cobra.Command {
@@ -48,8 +53,14 @@ func NewCmdWhoami(f *cmdutil.Factory) *cobra.Command {
 			if fr, ok := unwrap(dir).(failureReporter); ok {
 				res.FailedServers = append(res.FailedServers, fr.FailedServers()...)
 			}
+			if cr, ok := unwrap(dir).(ccacheReporter); ok {
+				res.CCache = cr.CCache()
+			}
 			return output.Print(f.IO, out.Value, res, func(w io.Writer) error {
 				fmt.Fprintf(w, "server:    %s\nidentity:  %s\nsuffix:    %s\n", res.Server, res.Identity, res.Suffix)
+				if res.CCache != "" {
+					fmt.Fprintf(w, "ccache:    %s\n", res.CCache)
+				}
 				for _, s := range res.FailedServers {
 					fmt.Fprintf(w, "failed:    %s\n", s)
 				}
