@@ -388,9 +388,12 @@ func casMods(old string, v int) []directory.Mod {
 }
 
 // IsRace reports an error that means another run moved the mark (or created it) first.
+// noSuchObject counts too: under concurrent first claims 389-ds can show a mark entry to a
+// search while the add that makes it is still committing, and refuse a modify of it; the
+// claim re-reads and retries.
 func IsRace(err error) bool {
 	return directory.IsCode(err, directory.CodeNoSuchAttribute) || directory.IsExists(err) ||
-		directory.IsCode(err, directory.CodeAttributeOrValueExists)
+		directory.IsCode(err, directory.CodeAttributeOrValueExists) || directory.IsNotFound(err)
 }
 
 // ErrContended: the claim lost the race too many times.
