@@ -7,6 +7,7 @@ import (
 	auditcmd "github.com/accessctl/accessctl/pkg/cmd/audit"
 	automembercmd "github.com/accessctl/accessctl/pkg/cmd/automember"
 	"github.com/accessctl/accessctl/pkg/cmd/cluster"
+	exportcmd "github.com/accessctl/accessctl/pkg/cmd/export"
 	hostcmd "github.com/accessctl/accessctl/pkg/cmd/host"
 	idcmd "github.com/accessctl/accessctl/pkg/cmd/id"
 	"github.com/accessctl/accessctl/pkg/cmd/role"
@@ -27,5 +28,6 @@ func extraCommands(f *cmdutil.Factory) []*cobra.Command {
 		auditcmd.NewCmdAudit(f, nil), accesscmd.NewCmdAccess(f), snapshotcmd.NewCmdSnapshot(f, nil),
 		user.NewCmdUser(f),
 		idcmd.NewCmdID(f), role.NewCmdRole(f), service.NewCmdService(f),
+		exportcmd.NewCmdExport(f),
 	}
 }

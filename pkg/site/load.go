@@ -62,7 +62,7 @@ type Set struct {
 	HasUsers bool
 }
 
-// Load reads path: one file, or every *.yaml file under a directory (recursively, in
+// Load reads path: one file, or every *.yaml (*.yml, *.json) file under a directory (recursively, in
 // sorted order), and validates them strictly.
 func Load(path string) (*Set, error) {
 	fi, err := os.Stat(path)
@@ -75,7 +75,7 @@ func Load(path string) (*Set, error) {
 			if err != nil {
 				return err
 			}
-			if !d.IsDir() && strings.HasSuffix(d.Name(), ".yaml") {
+			if !d.IsDir() && isSiteFile(d.Name()) {
 				files = append(files, p)
 			}
 			return nil
@@ -85,7 +85,7 @@ func Load(path string) (*Set, error) {
 		}
 		sort.Strings(files)
 		if len(files) == 0 {
-			return nil, &Error{File: path, Msg: "no *.yaml files"}
+			return nil, &Error{File: path, Msg: "no *.yaml (or *.yml, *.json) files"}
 		}
 	} else {
 		files = []string{path}
@@ -115,6 +115,16 @@ func Load(path string) (*Set, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// isSiteFile: YAML files, and JSON ones (export --dir -o json writes them; JSON is YAML).
+func isSiteFile(name string) bool {
+	for _, ext := range []string{".yaml", ".yml", ".json"} {
+		if strings.HasSuffix(name, ext) {
+			return true
+		}
+	}
+	return false
 }
 
 // parsed is one document with the line of every key path.
