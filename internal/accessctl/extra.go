@@ -7,6 +7,7 @@ import (
 	auditcmd "github.com/accessctl/accessctl/pkg/cmd/audit"
 	automembercmd "github.com/accessctl/accessctl/pkg/cmd/automember"
 	"github.com/accessctl/accessctl/pkg/cmd/cluster"
+	diffcmd "github.com/accessctl/accessctl/pkg/cmd/diff"
 	exportcmd "github.com/accessctl/accessctl/pkg/cmd/export"
 	hostcmd "github.com/accessctl/accessctl/pkg/cmd/host"
 	idcmd "github.com/accessctl/accessctl/pkg/cmd/id"
@@ -28,6 +29,6 @@ func extraCommands(f *cmdutil.Factory) []*cobra.Command {
 		auditcmd.NewCmdAudit(f, nil), accesscmd.NewCmdAccess(f), snapshotcmd.NewCmdSnapshot(f, nil),
 		user.NewCmdUser(f),
 		idcmd.NewCmdID(f), role.NewCmdRole(f), service.NewCmdService(f),
-		exportcmd.NewCmdExport(f),
+		exportcmd.NewCmdExport(f), diffcmd.NewCmdDiff(f),
 	}
 }

@@ -50,6 +50,7 @@ func (p Pos) String() string { return fmt.Sprintf("%s:%d", p.File, p.Line) }
 // Set is the merged content of one file or of every *.yaml file under a directory.
 type Set struct {
 	Site     Ref
+	SitePos  Pos
 	Clusters []Cluster
 	Roles    []Role
 	Services []Service
@@ -100,7 +101,7 @@ func Load(path string) (*Set, error) {
 		for _, d := range docs {
 			if first == nil {
 				first = &Pos{f, d.lines["site"]}
-				s.Site = d.doc.Site
+				s.Site, s.SitePos = d.doc.Site, *first
 			} else if d.doc.Site != s.Site {
 				return nil, &Error{File: f, Line: d.lines["site"], Key: "site",
 					Msg: fmt.Sprintf("differs from the site of %s", first)}

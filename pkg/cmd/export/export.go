@@ -19,6 +19,7 @@ import (
 	"github.com/accessctl/accessctl/pkg/directory"
 	"github.com/accessctl/accessctl/pkg/names"
 	"github.com/accessctl/accessctl/pkg/site"
+	"github.com/accessctl/accessctl/pkg/siteconv"
 )
 
 // Options are export's flags.
@@ -75,9 +76,18 @@ The whole export is one paged search of the directory (two with --users).`,
 	return cmd
 }
 
+// Current is the directory's state: the export and what it was made from.
+type Current struct {
+	*site.Exported
+	Snap  *access.Snapshot
+	Dir   directory.Client
+	Conv  *siteconv.Conventions
+	Realm string
+}
+
 // Read exports the directory f points at: the one snapshot search, plus the users'
 // names with --users.
-func Read(ctx context.Context, f *cmdutil.Factory, clusters []string, users bool) (*site.Exported, error) {
+func Read(ctx context.Context, f *cmdutil.Factory, clusters []string, users bool) (*Current, error) {
 	conv, err := f.Conventions()
 	if err != nil {
 		return nil, err
@@ -90,21 +100,21 @@ func Read(ctx context.Context, f *cmdutil.Factory, clusters []string, users bool
 	if err != nil {
 		return nil, err
 	}
-	opts := site.ExportOptions{Realm: realm(f, dir.Suffix()), Clusters: clusters, Users: users}
+	cur := &Current{Snap: snap, Dir: dir, Conv: conv, Realm: realm(f, dir.Suffix())}
+	opts := site.ExportOptions{Realm: cur.Realm, Clusters: clusters, Users: users}
 	if users {
 		if opts.Names, err = userNames(ctx, dir); err != nil {
 			return nil, err
 		}
 	}
-	ex, err := site.Export(snap, conv, opts)
-	if err != nil {
+	if cur.Exported, err = site.Export(snap, conv, opts); err != nil {
 		var nf *site.NotFoundError
 		if errors.As(err, &nf) {
 			return nil, cmdutil.InputError(err)
 		}
 		return nil, err
 	}
-	return ex, nil
+	return cur, nil
 }
 
 // realm is the configured realm or the one derived from the suffix.
@@ -115,9 +125,6 @@ func realm(f *cmdutil.Factory, suffix string) string {
 	}
 	return site.Realm(configured, suffix)
 }
-
-// Realm is exported for diff, which must judge the site by the same rule.
-func Realm(f *cmdutil.Factory, suffix string) string { return realm(f, suffix) }
 
 func userNames(ctx context.Context, dir directory.Client) (map[string][2]string, error) {
 	es, err := dir.Search(ctx, directory.SearchRequest{BaseDN: directory.In(directory.Users, dir.Suffix()), Scope: directory.ScopeOne,

@@ -352,3 +352,9 @@ access: off a terminal it needs --yes.`,
 	cmd.ValidArgsFunction = completion.Positional(completion.Clusters(f), nil)
 	return cmd
 }
+
+// MemberChange is the change add-user, remove-user and member-manager make on one group:
+// `diff -f` builds its membership changes with it.
+func MemberChange(kind, name string, e *directory.Entry, attr string, dns []string, remove bool, ipaCmd func([]string) string) plan.Change {
+	return memberChange(kind, name, e, attr, dns, remove, ipaCmd)
+}
