@@ -64,6 +64,19 @@ func TestRoundTrip(t *testing.T) {
 				t.Errorf("diff of a matching file made %d directory operations, want 1", ops)
 			}
 
+			// The whole site too: everything export writes, diff finds unchanged.
+			all, _, _, err := run(t, dir, export.NewCmdExport, "--users")
+			if err != nil {
+				t.Fatalf("export: %v", err)
+			}
+			whole := filepath.Join(t.TempDir(), "all.yaml")
+			if err := os.WriteFile(whole, []byte(all), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if text, _, ops, err := run(t, dir, diff.NewCmdDiff, "-f", whole); err != nil || ops != 2 {
+				t.Fatalf("diff of the whole export: %v, %d operations (want 2: snapshot and user names)\n%s", err, ops, text)
+			}
+
 			edited := strings.Replace(out, "    members:\n      users: []\n", "    members:\n      users: [admin]\n", 1)
 			if edited == out {
 				t.Fatalf("cannot edit:\n%s", out)
