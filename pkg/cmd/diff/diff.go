@@ -66,19 +66,7 @@ a CI job can fail on drift), 2 for a bad file or a file of another site.`,
 }
 
 func run(ctx context.Context, f *cmdutil.Factory, path string, pf *cmdutil.PlanFlags) error {
-	set, err := site.Load(path)
-	if err != nil {
-		return cmdutil.InputError(err)
-	}
-	cur, err := export.Read(ctx, f, nil, set.HasUsers)
-	if err != nil {
-		return err
-	}
-	if !directory.EqualDN(set.Site.Suffix, cur.Dir.Suffix()) || !strings.EqualFold(set.Site.Realm, cur.Realm) {
-		return cmdutil.InputErrorf("%s: site: the file is for %s (%s), the directory is %s (%s)",
-			set.SitePos, set.Site.Suffix, set.Site.Realm, cur.Dir.Suffix(), cur.Realm)
-	}
-	p, err := Plan(ctx, f, set, cur, path)
+	p, cur, err := Build(ctx, f, path)
 	if err != nil {
 		return err
 	}
@@ -91,6 +79,29 @@ func run(ctx context.Context, f *cmdutil.Factory, path string, pf *cmdutil.PlanF
 		return &cmdutil.SilentError{Code: cmdutil.ExitFindings}
 	}
 	return nil
+}
+
+// Build loads the Site document at path, reads the directory (one paged search) and
+// returns the plan that makes the directory what the document says. A bad document or a
+// document of another site is bad input.
+func Build(ctx context.Context, f *cmdutil.Factory, path string) (*plan.Plan, *export.Current, error) {
+	set, err := site.Load(path)
+	if err != nil {
+		return nil, nil, cmdutil.InputError(err)
+	}
+	cur, err := export.Read(ctx, f, nil, set.HasUsers)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !directory.EqualDN(set.Site.Suffix, cur.Dir.Suffix()) || !strings.EqualFold(set.Site.Realm, cur.Realm) {
+		return nil, nil, cmdutil.InputErrorf("%s: site: the file is for %s (%s), the directory is %s (%s)",
+			set.SitePos, set.Site.Suffix, set.Site.Realm, cur.Dir.Suffix(), cur.Realm)
+	}
+	p, err := Plan(ctx, f, set, cur, path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, cur, nil
 }
 
 func differences(p *plan.Plan) int {
