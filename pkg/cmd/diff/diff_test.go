@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/accessctl/accessctl/internal/cmdtest"
+	"github.com/accessctl/accessctl/pkg/cmd/apply"
 	"github.com/accessctl/accessctl/pkg/cmd/cluster/create"
 	"github.com/accessctl/accessctl/pkg/cmd/cluster/members"
 	"github.com/accessctl/accessctl/pkg/cmd/diff"
@@ -29,7 +30,7 @@ func run(t *testing.T, dir directory.Client, mk func(*cmdutil.Factory) *cobra.Co
 
 // TestRoundTrip: on the sandbox and the live directory, a cluster's export diffs clean
 // (exit 0) with one search each for export and diff; an edit is a plan with exit 5 and
-// changes nothing. Live, other tests' objects are around: --cluster keeps to ours.
+// changes nothing; apply makes it so and a second apply writes nothing. Live, other tests' objects are around: --cluster keeps to ours.
 func TestRoundTrip(t *testing.T) {
 	for _, b := range cmdtest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
@@ -91,13 +92,35 @@ func TestRoundTrip(t *testing.T) {
 			if !strings.Contains(text, `"member"`) || !strings.Contains(text, "uid=admin,") || !strings.Contains(errText, "1 change(s)") {
 				t.Fatalf("diff of an edit:\n%s\n%s", text, errText)
 			}
-			es, err := dir.Search(context.Background(), directory.SearchRequest{BaseDN: directory.In(directory.Groups, dir.Suffix()),
-				Scope: directory.ScopeOne, Filter: "(cn=" + name + ")", Attributes: []string{"member"}})
-			if err != nil || len(es) != 1 || len(es[0].Get("member")) != 0 {
-				t.Fatalf("diff changed the directory: %v %v", es, err)
+			if n := memberCount(t, dir, name); n != 0 {
+				t.Fatalf("diff changed the directory: %d member(s)", n)
+			}
+
+			// apply carries the plan out; then diff is clean and a second apply writes nothing.
+			if text, _, _, err := run(t, dir, apply.NewCmdApply, "-f", file, "--yes"); err != nil {
+				t.Fatalf("apply: %v\n%s", err, text)
+			}
+			if n := memberCount(t, dir, name); n != 1 {
+				t.Fatalf("after apply: %d member(s), want 1 (admin)", n)
+			}
+			if text, _, _, err := run(t, dir, diff.NewCmdDiff, "-f", file); err != nil {
+				t.Fatalf("diff after apply: %v\n%s", err, text)
+			}
+			if text, _, _, err := run(t, dir, apply.NewCmdApply, "-f", file, "--yes"); err != nil || !strings.Contains(text, "No changes") {
+				t.Fatalf("second apply: %v\n%s", err, text)
 			}
 		})
 	}
+}
+
+func memberCount(t *testing.T, dir directory.Client, group string) int {
+	t.Helper()
+	es, err := dir.Search(context.Background(), directory.SearchRequest{BaseDN: directory.In(directory.Groups, dir.Suffix()),
+		Scope: directory.ScopeOne, Filter: "(cn=" + group + ")", Attributes: []string{"member"}})
+	if err != nil || len(es) != 1 {
+		t.Fatalf("read group %s: %v (%d entries)", group, err, len(es))
+	}
+	return len(es[0].Get("member"))
 }
 
 func deleteCluster(t *testing.T, dir directory.Client, name string) {
