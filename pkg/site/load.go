@@ -284,6 +284,9 @@ func validate(file string, p parsed) error {
 			k = k[:strings.LastIndex(k, ".")]
 			line = p.lines[k]
 		}
+		if line == 0 { // a missing top-level key: the document's first line
+			line = p.lines[""]
+		}
 		return &Error{File: file, Line: line, Key: key, Msg: err.Error()}
 	}
 	if d.APIVersion != APIVersion {

@@ -68,7 +68,7 @@ func TestLoadErrors(t *testing.T) {
 		{"unknown nested key", header + "clusters:\n- name: a\n  description: A\n  member: {users: [x]}\n", "clusters[0].member: unknown key", 7},
 		{"bad api", "apiVersion: v2\nkind: Site\nsite: {suffix: x, realm: X}\n", "apiVersion: want accessctl/v1", 1},
 		{"bad kind", "apiVersion: accessctl/v1\nkind: Cluster\nsite: {suffix: x, realm: X}\n", "kind: want Site", 2},
-		{"no site", "apiVersion: accessctl/v1\nkind: Site\n", "site: needs suffix and realm", 0},
+		{"no site", "# a comment\napiVersion: accessctl/v1\nkind: Site\n", "site: needs suffix and realm", 2},
 		{"bad regex", header + "clusters:\n- name: a\n  description: A\n  hostRegexes: ['^a(?=b)']\n", "clusters[0].hostRegexes[0]:", 7},
 		{"bad cluster name", header + "clusters:\n- name: a-sudo\n  description: A\n", "clusters[0].name:", 5},
 		{"bad user name", header + "clusters:\n- name: a\n  description: A\n  members: {users: [Bad User]}\n", "clusters[0].members.users[0]:", 7},
