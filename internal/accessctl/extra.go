@@ -4,9 +4,12 @@ import (
 	"github.com/spf13/cobra"
 
 	accesscmd "github.com/accessctl/accessctl/pkg/cmd/access"
+	applycmd "github.com/accessctl/accessctl/pkg/cmd/apply"
 	auditcmd "github.com/accessctl/accessctl/pkg/cmd/audit"
 	automembercmd "github.com/accessctl/accessctl/pkg/cmd/automember"
 	"github.com/accessctl/accessctl/pkg/cmd/cluster"
+	diffcmd "github.com/accessctl/accessctl/pkg/cmd/diff"
+	exportcmd "github.com/accessctl/accessctl/pkg/cmd/export"
 	hostcmd "github.com/accessctl/accessctl/pkg/cmd/host"
 	idcmd "github.com/accessctl/accessctl/pkg/cmd/id"
 	"github.com/accessctl/accessctl/pkg/cmd/role"
@@ -27,5 +30,6 @@ func extraCommands(f *cmdutil.Factory) []*cobra.Command {
 		auditcmd.NewCmdAudit(f, nil), accesscmd.NewCmdAccess(f), snapshotcmd.NewCmdSnapshot(f, nil),
 		user.NewCmdUser(f),
 		idcmd.NewCmdID(f), role.NewCmdRole(f), service.NewCmdService(f),
+		exportcmd.NewCmdExport(f), diffcmd.NewCmdDiff(f), applycmd.NewCmdApply(f),
 	}
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/accessctl/accessctl/internal/accessctl"
 	"github.com/accessctl/accessctl/pkg/cmd/factory"
 	"github.com/accessctl/accessctl/pkg/iostreams"
+	"github.com/accessctl/accessctl/pkg/site"
 )
 
 // defaultDate dates the man pages when SOURCE_DATE_EPOCH is not set. Bump it with a
@@ -97,7 +98,12 @@ func run(root string) error {
 			return err
 		}
 	}
-	return nil
+	// The Site document's JSON Schema is generated from pkg/site's types.
+	schema, err := site.Schema()
+	if err != nil {
+		return fmt.Errorf("site schema: %w", err)
+	}
+	return os.WriteFile(filepath.Join(root, "docs", "site-schema.json"), schema, 0o644)
 }
 
 // tree builds the real command tree, with cobra's default completion and help commands

@@ -109,7 +109,7 @@ func (s *State) PlanGroupEdit(g GroupEdit) (*plan.Plan, error) {
 			}
 			return nil, &MissingError{Cluster: s.Names.Base, Group: name}
 		}
-		p.Add(memberChange(name, e, g.Attr, g.DNs, g.Remove, g.IPA))
+		p.Add(MemberChange(name, e, g.Attr, g.DNs, g.Remove, g.IPA))
 	}
 	return p, nil
 }
@@ -121,9 +121,9 @@ func (e *MissingError) Error() string {
 	return fmt.Sprintf("cluster %q has no group %q (run cluster check)", e.Cluster, e.Group)
 }
 
-// memberChange adds (or removes) DNs on attr of group e as one Modify, only for the values
+// MemberChange adds (or removes) DNs on attr of group e as one Modify, only for the values
 // that are not already so.
-func memberChange(name string, e *directory.Entry, attr string, dns []string, remove bool, ipaCmd func(string, []string) string) plan.Change {
+func MemberChange(name string, e *directory.Entry, attr string, dns []string, remove bool, ipaCmd func(string, []string) string) plan.Change {
 	var vals, rdns []string
 	for _, d := range dns {
 		has := false

@@ -94,62 +94,13 @@ fails, the steps already made are undone.`,
 // Run reads the state in one search, plans and applies.
 func Run(ctx context.Context, o *Options) error {
 	f := o.F
-	conv, err := f.Conventions()
-	if err != nil {
-		return err
-	}
-	rng, ok := conv.RangeByName(o.Range)
-	if !ok {
-		return cmdutil.InputErrorf("unknown --range %q: the conventions define %v", o.Range, conv.RangeNames())
-	}
 	dir, err := f.Directory(ctx)
 	if err != nil {
 		return err
 	}
-	state, err := cluster.Read(ctx, dir, conv, o.Name)
+	p, err := Plan(ctx, f, dir, o)
 	if err != nil {
 		return err
-	}
-	if err := state.Manageable(); err != nil {
-		return err // before the half-cluster guess below: name the real reason
-	}
-	if names.LooksPlural(o.Name) {
-		fmt.Fprintf(f.IO.ErrOut, "accessctl: warning: %q looks plural; ITTN-010 names clusters in the singular\n", o.Name)
-	}
-	// The user group's unique DN is the lock: a run that creates it owns the creation. A
-	// user group without the rest is a half cluster, possibly another run's work in
-	// progress, so completing it takes an explicit --fix.
-	if state.Group != nil && !state.Complete() && !o.Fix {
-		return fmt.Errorf("cluster %q is incomplete (missing %s): another run may be creating it; re-run to check, or complete it with --fix", o.Name, strings.Join(missing(state), ", "))
-	}
-	desc := o.Desc
-	if desc == "" && state.Group != nil {
-		// --fix without --desc: the base text of the user group's description, so that an
-		// interrupted create is completed as it was started.
-		desc, _ = cluster.GroupDescriptionBase(conv, state.Group.First("description"))
-	}
-	if desc == "" {
-		return cmdutil.FlagErrorf("--desc is required: the shared description text, e.g. \"Summit HVAC\" (--fix reads it from the user group's description, and cluster %s has none that follows the template)", o.Name)
-	}
-	opts := cluster.CreateOptions{Base: o.Name, Desc: desc, HostRegex: o.HostRegex, Fix: o.Fix}
-	var marks []plan.Change
-	if opts.GIDs, marks, err = gids(ctx, dir, conv, state, rng); err != nil {
-		return err
-	}
-	p, err := cluster.PlanCreate(state, conv, opts)
-	if err != nil {
-		return cmdutil.InputError(err)
-	}
-	for _, m := range marks {
-		p.Add(m)
-	}
-	if err := idcmd.CheckClaimServer(f, dir, p, &o.Plan); err != nil {
-		return err
-	}
-	if len(o.HostRegex) > 0 {
-		if err := describeHosts(ctx, dir, state, p, o.HostRegex, conv.Automember.Key); err != nil {
-			return err
-		}
 	}
 	_, err = cmdutil.RunPlan(ctx, f, dir, p, &o.Plan)
 	// The user group's unique DN is the lock: losing the race on it (or on a name made
@@ -163,6 +114,65 @@ func Run(ctx context.Context, o *Options) error {
 		fmt.Fprintln(f.IO.ErrOut, "accessctl: some objects differ from the convention; re-run with --fix to repair them")
 	}
 	return err
+}
+
+// Plan reads the cluster's state in one search and builds the create plan (GIDs claimed,
+// existing hosts the regexes pull in); `diff -f` builds new clusters with it too.
+func Plan(ctx context.Context, f *cmdutil.Factory, dir directory.Client, o *Options) (*plan.Plan, error) {
+	conv, err := f.Conventions()
+	if err != nil {
+		return nil, err
+	}
+	rng, ok := conv.RangeByName(o.Range)
+	if !ok {
+		return nil, cmdutil.InputErrorf("unknown --range %q: the conventions define %v", o.Range, conv.RangeNames())
+	}
+	state, err := cluster.Read(ctx, dir, conv, o.Name)
+	if err != nil {
+		return nil, err
+	}
+	if err := state.Manageable(); err != nil {
+		return nil, err // before the half-cluster guess below: name the real reason
+	}
+	if names.LooksPlural(o.Name) {
+		fmt.Fprintf(f.IO.ErrOut, "accessctl: warning: %q looks plural; ITTN-010 names clusters in the singular\n", o.Name)
+	}
+	// The user group's unique DN is the lock: a run that creates it owns the creation. A
+	// user group without the rest is a half cluster, possibly another run's work in
+	// progress, so completing it takes an explicit --fix.
+	if state.Group != nil && !state.Complete() && !o.Fix {
+		return nil, fmt.Errorf("cluster %q is incomplete (missing %s): another run may be creating it; re-run to check, or complete it with --fix", o.Name, strings.Join(missing(state), ", "))
+	}
+	desc := o.Desc
+	if desc == "" && state.Group != nil {
+		// --fix without --desc: the base text of the user group's description, so that an
+		// interrupted create is completed as it was started.
+		desc, _ = cluster.GroupDescriptionBase(conv, state.Group.First("description"))
+	}
+	if desc == "" {
+		return nil, cmdutil.FlagErrorf("--desc is required: the shared description text, e.g. \"Summit HVAC\" (--fix reads it from the user group's description, and cluster %s has none that follows the template)", o.Name)
+	}
+	opts := cluster.CreateOptions{Base: o.Name, Desc: desc, HostRegex: o.HostRegex, Fix: o.Fix}
+	var marks []plan.Change
+	if opts.GIDs, marks, err = gids(ctx, dir, conv, state, rng); err != nil {
+		return nil, err
+	}
+	p, err := cluster.PlanCreate(state, conv, opts)
+	if err != nil {
+		return nil, cmdutil.InputError(err)
+	}
+	for _, m := range marks {
+		p.Add(m)
+	}
+	if err := idcmd.CheckClaimServer(f, dir, p, &o.Plan); err != nil {
+		return nil, err
+	}
+	if len(o.HostRegex) > 0 {
+		if err := describeHosts(ctx, dir, state, p, o.HostRegex, conv.Automember.Key); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
 }
 
 // gids returns "-1" (the server's DNA) when DNA serves the range (ids.ServedByDNA),
