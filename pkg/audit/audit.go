@@ -19,6 +19,7 @@ import (
 	"github.com/accessctl/accessctl/pkg/finding"
 	"github.com/accessctl/accessctl/pkg/hostgroups"
 	"github.com/accessctl/accessctl/pkg/idrange"
+	"github.com/accessctl/accessctl/pkg/ids"
 	"github.com/accessctl/accessctl/pkg/siteconv"
 )
 
@@ -288,77 +289,8 @@ func uniq(xs []string) []string {
 	return out
 }
 
-// ids: outside every range, reserved IDs on the wrong name, UID != GID, duplicates,
-// convention ranges not covered by a FreeIPA ID range.
+// ids: the ID rules of pkg/ids (the same findings as `id check`), over the snapshot.
 func (a *auditor) ids() {
-	ranges := make([]idrange.Range, 0, len(a.conv.IDs.Ranges))
-	for _, r := range a.conv.IDs.Ranges {
-		ranges = append(ranges, idrange.Range{Name: r.Name, Min: r.Min, Max: r.Max})
-	}
-	reserved := map[int]siteconv.Reservation{}
-	for _, r := range a.conv.IDs.Reservations {
-		reserved[r.ID] = r
-	}
-	uids := map[int][]string{}
-	gids := map[int][]string{}
-	check := func(kind, name string, id int) {
-		if _, ok := idrange.RangeOf(id, ranges); !ok {
-			a.add("id-outside-range", Warning, "", fmt.Sprintf("%s %s has ID %d, outside every ID range of the conventions", kind, name, id), kind+":"+name)
-		}
-		if r, ok := reserved[id]; ok && r.Name != name {
-			who := "nobody"
-			if r.Name != "" {
-				who = r.Name
-			}
-			a.add("id-reserved", Error, "", fmt.Sprintf("%s %s has ID %d, which is reserved for %s", kind, name, id, who), kind+":"+name)
-		}
-	}
-	for _, u := range a.snap.Users {
-		uid, err1 := strconv.Atoi(u.Entry.First("uidNumber"))
-		gid, err2 := strconv.Atoi(u.Entry.First("gidNumber"))
-		if err1 != nil {
-			continue
-		}
-		check("user", u.UID, uid)
-		uids[uid] = append(uids[uid], u.UID)
-		if err2 == nil && a.conv.IDs.UIDEqualsGID && uid != gid {
-			a.add("id-uid-gid", Warning, "", fmt.Sprintf("user %s has UID %d but GID %d", u.UID, uid, gid), "user:"+u.UID)
-		}
-	}
-	groupsC := directory.In(directory.Groups, a.snap.Suffix)
-	for _, e := range a.snap.Entries {
-		if !e.HasObjectClass("posixGroup") || !directory.EqualDN(directory.Parent(e.DN), groupsC) || len(e.Get("nsds5ReplConflict")) > 0 {
-			continue
-		}
-		gid, err := strconv.Atoi(e.First("gidNumber"))
-		if err != nil {
-			continue
-		}
-		name := e.First("cn")
-		if !e.HasObjectClass("mepManagedEntry") { // a private group is judged with its user
-			check("group", name, gid)
-		}
-		gids[gid] = append(gids[gid], name)
-	}
-	dups := func(kind string, m map[int][]string) {
-		var keys []int
-		for k, v := range m {
-			if len(v) > 1 {
-				keys = append(keys, k)
-			}
-		}
-		sort.Ints(keys)
-		for _, k := range keys {
-			names := uniq(append([]string(nil), m[k]...))
-			objs := make([]string, len(names))
-			for i, n := range names {
-				objs[i] = kind + ":" + n
-			}
-			a.add("id-duplicate", Error, "", fmt.Sprintf("%d %ss share %s %d: %s", len(names), kind, map[string]string{"user": "UID", "group": "GID"}[kind], k, strings.Join(names, ", ")), objs...)
-		}
-	}
-	dups("user", uids)
-	dups("group", gids)
 	var ipaRanges []idrange.Range
 	for _, e := range a.snap.Entries {
 		if !e.HasObjectClass("ipaIDrange") {
@@ -370,12 +302,7 @@ func (a *auditor) ids() {
 			ipaRanges = append(ipaRanges, idrange.FromIPA(e.First("cn"), b, n))
 		}
 	}
-	for _, r := range ranges {
-		for _, gap := range idrange.Uncovered(r, ipaRanges) {
-			a.add("id-range-uncovered", Error, idrange.FixCommand(r.Name, gap),
-				fmt.Sprintf("IDs %d-%d of range %s are not covered by any FreeIPA ID range", gap.Min, gap.Max, r.Name), "range:"+r.Name)
-		}
-	}
+	a.out = append(a.out, ids.Check(ids.HoldersFrom(a.clean(), a.snap.Suffix), ipaRanges, a.conv)...)
 }
 
 // sudotoPattern turns the conventions' sudoto rule pattern into a regexp capturing the

@@ -138,6 +138,12 @@ func ReadHolders(ctx context.Context, dir directory.Client) ([]Holder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read uid and gid numbers: %w", err)
 	}
+	return HoldersFrom(entries, suffix), nil
+}
+
+// HoldersFrom classifies entries already read (a whole-directory snapshot, as `audit`
+// has) into ID holders, as ReadHolders does.
+func HoldersFrom(entries []*directory.Entry, suffix string) []Holder {
 	staged := directory.In(directory.StagedUsers, suffix)
 	deleted := directory.In(directory.DeletedUsers, suffix)
 	out := make([]Holder, 0, len(entries))
@@ -170,7 +176,7 @@ func ReadHolders(ctx context.Context, dir directory.Client) ([]Holder, error) {
 		}
 		out = append(out, h)
 	}
-	return out, nil
+	return out
 }
 
 // HeldBy reads the entries that hold id as a uidNumber or gidNumber (one search).

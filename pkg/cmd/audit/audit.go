@@ -16,7 +16,6 @@ import (
 	"github.com/accessctl/accessctl/pkg/cmdutil"
 	"github.com/accessctl/accessctl/pkg/completion"
 	"github.com/accessctl/accessctl/pkg/directory"
-	"github.com/accessctl/accessctl/pkg/output"
 )
 
 // Options are the flags of `audit`.
@@ -114,12 +113,11 @@ func Run(ctx context.Context, o *Options) error {
 	if err != nil {
 		return err
 	}
-	if err := output.Print(f.IO, o.Out.Value, rep, func(w io.Writer) error {
-		if o.Format == "markdown" {
-			return Markdown(w, rep)
+	if o.Format == "markdown" && !o.Out.Machine() {
+		if err := Markdown(f.IO.StyledOut(), rep); err != nil {
+			return err
 		}
-		return table(f, w, rep)
-	}); err != nil {
+	} else if err := cmdutil.PrintFindings(f, o.Out.Value, rep, "no findings"); err != nil {
 		return err
 	}
 	if !o.Out.Machine() {
@@ -131,21 +129,6 @@ func Run(ctx context.Context, o *Options) error {
 		}
 	}
 	return nil
-}
-
-func table(f *cmdutil.Factory, w io.Writer, rep *audit.Report) error {
-	if len(rep.Findings) == 0 {
-		_, err := fmt.Fprintln(w, "no findings")
-		return err
-	}
-	if f.IO.IsStdoutTTY() {
-		return grouped(w, rep, f.IO.TerminalWidth())
-	}
-	t := &output.Table{Headers: []string{"severity", "id", "objects", "message", "fix"}}
-	for _, x := range rep.Findings {
-		t.AddRow(x.Severity, x.ID, strings.Join(x.Objects, " "), x.Message, x.Fix)
-	}
-	return t.Render(f.IO, w)
 }
 
 // Markdown writes the report as a Markdown document, findings grouped by severity.

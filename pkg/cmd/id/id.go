@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/accessctl/accessctl/pkg/cmdutil"
 	"github.com/accessctl/accessctl/pkg/completion"
 	"github.com/accessctl/accessctl/pkg/directory"
+	"github.com/accessctl/accessctl/pkg/finding"
 	"github.com/accessctl/accessctl/pkg/idrange"
 	"github.com/accessctl/accessctl/pkg/ids"
 	"github.com/accessctl/accessctl/pkg/output"
@@ -352,27 +352,20 @@ type CheckOptions struct {
 	Out cmdutil.OutputFlag
 }
 
-// Finding is one `id check` finding.
-type Finding struct {
-	ID      int    `json:"id" yaml:"id"`
-	Kind    string `json:"kind" yaml:"kind"` // outside-range, reserved, uid-ne-gid, duplicate
-	Holder  string `json:"holder" yaml:"holder"`
-	DN      string `json:"dn" yaml:"dn"`
-	Problem string `json:"problem" yaml:"problem"`
-}
-
 // NewCmdCheck builds `id check`.
 func NewCmdCheck(f *cmdutil.Factory, runF func(context.Context, *CheckOptions) error) *cobra.Command {
 	o := &CheckOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "check",
 		Short: "Find IDs outside every range, misused reservations, UID != GID and duplicates (exit 5)",
-		Long: `Check every uidNumber and gidNumber in the directory against the conventions:
-  outside-range  an ID in no range of the conventions
-  reserved       a reserved ID held by another name than its own
-  uid-ne-gid     a user whose uidNumber and gidNumber differ (UID == GID is the rule)
-  duplicate      two users with one uidNumber, two groups with one gidNumber, or a
-                 user's UID that is another group's GID
+		Long: `Check every uidNumber and gidNumber in the directory against the conventions, with
+the same rules and finding ids as ` + "`accessctl audit`" + `:
+  id-outside-range    an ID in no range of the conventions
+  id-reserved         a reserved ID held by another name than its own
+  id-uid-gid          a user whose UID and GID differ (UID == GID is the rule)
+  id-duplicate        two users with one UID, two groups with one GID, or a user's UID
+                      that is the GID of another group than its own
+  id-range-uncovered  IDs of a convention range that no FreeIPA ID range covers
 Exits 5 when anything is found.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -390,7 +383,8 @@ Exits 5 when anything is found.`,
 	return cmd
 }
 
-// RunCheck reads every ID in one search and reports findings.
+// RunCheck reads every ID holder and FreeIPA's ID ranges (two searches) and reports the
+// findings of ids.Check, in audit's shape.
 func RunCheck(ctx context.Context, o *CheckOptions) error {
 	f := o.F
 	conv, err := f.Conventions()
@@ -405,106 +399,16 @@ func RunCheck(ctx context.Context, o *CheckOptions) error {
 	if err != nil {
 		return err
 	}
-	fs := Check(holders, conv, dir.Suffix())
-	if err := output.Print(f.IO, o.Out.Value, fs, func(w io.Writer) error {
-		if len(fs) == 0 {
-			fmt.Fprintf(w, "no findings in %d id holders\n", len(holders))
-			return nil
-		}
-		t := output.Table{Headers: []string{"id", "kind", "holder", "problem"}}
-		for _, x := range fs {
-			t.AddRow(strconv.Itoa(x.ID), x.Kind, x.Holder, x.Problem)
-		}
-		return t.Render(f.IO, w)
-	}); err != nil {
+	ipaRanges, err := ids.ReadIPARanges(ctx, dir)
+	if err != nil {
 		return err
 	}
-	if len(fs) > 0 {
-		return &cmdutil.FindingsError{Count: len(fs)}
+	rep := finding.NewReport(ids.Check(holders, ipaRanges, conv))
+	if err := cmdutil.PrintFindings(f, o.Out.Value, rep, fmt.Sprintf("no findings in %d id holders", len(holders))); err != nil {
+		return err
+	}
+	if n := len(rep.Findings); n > 0 {
+		return &cmdutil.FindingsError{Count: n}
 	}
 	return nil
-}
-
-// Check finds the problems of `id check`.
-func Check(holders []ids.Holder, conv *siteconv.Conventions, suffix string) []Finding {
-	ranges := ids.Ranges(conv)
-	reserved := map[int]siteconv.Reservation{}
-	for _, r := range conv.IDs.Reservations {
-		reserved[r.ID] = r
-	}
-	out := []Finding{}
-	add := func(id int, kind string, h ids.Holder, format string, args ...any) {
-		out = append(out, Finding{ID: id, Kind: kind, Holder: h.Kind + " " + h.Name, DN: h.DN, Problem: fmt.Sprintf(format, args...)})
-	}
-	uidOwner := map[int][]ids.Holder{}
-	gidOwner := map[int][]ids.Holder{}
-	for _, h := range holders {
-		// The numbers the holder owns: a user's UID, a group's GID. A user's gidNumber
-		// names its primary group (its private group when UID == GID).
-		var own []int
-		switch {
-		case h.IsUser():
-			if h.UID > 0 {
-				own = append(own, h.UID)
-				uidOwner[h.UID] = append(uidOwner[h.UID], h)
-			}
-			if conv.IDs.UIDEqualsGID && h.UID > 0 && h.GID > 0 && h.UID != h.GID {
-				add(h.UID, "uid-ne-gid", h, "uidNumber %d but gidNumber %d: the conventions want UID == GID", h.UID, h.GID)
-			}
-		case h.IsGroup():
-			if h.GID > 0 {
-				own = append(own, h.GID)
-				gidOwner[h.GID] = append(gidOwner[h.GID], h)
-			}
-		default:
-			for _, n := range []int{h.UID, h.GID} {
-				if n > 0 {
-					own = append(own, n)
-				}
-			}
-		}
-		for _, n := range own {
-			if _, ok := idrange.RangeOf(n, ranges); !ok {
-				add(n, "outside-range", h, "id %d lies in no range of the conventions", n)
-			}
-			if r, ok := reserved[n]; ok && (r.Name == "" || !strings.EqualFold(r.Name, h.Name)) {
-				who := r.Name
-				if who == "" {
-					who = "nobody (" + strings.TrimSpace(r.Note+")")
-				}
-				add(n, "reserved", h, "id %d is reserved for %s", n, who)
-			}
-		}
-	}
-	for _, m := range []map[int][]ids.Holder{uidOwner, gidOwner} {
-		for n, hs := range m {
-			if len(hs) > 1 {
-				var names []string
-				for _, h := range hs {
-					names = append(names, h.Kind+" "+h.Name)
-				}
-				add(n, "duplicate", hs[1], "id %d is held by %s", n, strings.Join(names, ", "))
-			}
-		}
-	}
-	if conv.IDs.UIDEqualsGID {
-		for n, us := range uidOwner {
-			for _, g := range gidOwner[n] {
-				for _, u := range us {
-					// Not a clash: the user's private group, or its primary group
-					// (FreeIPA's own admin/admins share IDSTART this way).
-					if !strings.EqualFold(u.Name, g.Name) && u.GID != n {
-						add(n, "duplicate", g, "gid %d is also the uid of user %s (UID == GID: one number, one name)", n, u.Name)
-					}
-				}
-			}
-		}
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].ID != out[j].ID {
-			return out[i].ID < out[j].ID
-		}
-		return out[i].Kind < out[j].Kind
-	})
-	return out
 }

@@ -1,4 +1,4 @@
-package audit
+package cmdutil
 
 import (
 	"fmt"
@@ -7,7 +7,7 @@ import (
 
 	"charm.land/lipgloss/v2"
 
-	"github.com/accessctl/accessctl/pkg/audit"
+	"github.com/accessctl/accessctl/pkg/finding"
 	"github.com/accessctl/accessctl/pkg/output"
 )
 
@@ -17,22 +17,43 @@ const maxObjects = 4
 
 var (
 	sevTitle = map[string]lipgloss.Style{
-		audit.Error:   lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Red),
-		audit.Warning: lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Yellow),
-		audit.Info:    lipgloss.NewStyle().Bold(true),
+		finding.Error:   lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Red),
+		finding.Warning: lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Yellow),
+		finding.Info:    lipgloss.NewStyle().Bold(true),
 	}
 	idStyle  = lipgloss.NewStyle().Bold(true)
 	fixStyle = lipgloss.NewStyle().Faint(true)
 )
 
+// PrintFindings prints a report of findings the same way for every checking command
+// (audit, id check, role check): -o json|yaml as the report; on a terminal grouped by
+// severity and wrapped to its width; piped, one line per finding. empty is printed
+// when there are none.
+func PrintFindings(f *Factory, format string, rep *finding.Report, empty string) error {
+	return output.Print(f.IO, format, rep, func(w io.Writer) error {
+		if len(rep.Findings) == 0 {
+			_, err := fmt.Fprintln(w, empty)
+			return err
+		}
+		if f.IO.IsStdoutTTY() {
+			return grouped(w, rep, f.IO.TerminalWidth())
+		}
+		t := &output.Table{Headers: []string{"severity", "id", "objects", "message", "fix"}}
+		for _, x := range rep.Findings {
+			t.AddRow(x.Severity, x.ID, strings.Join(x.Objects, " "), x.Message, x.Fix)
+		}
+		return t.Render(f.IO, w)
+	})
+}
+
 // grouped writes the findings for a terminal of width columns: grouped by severity,
 // each finding's id and objects on one line and its message and fix wrapped on lines
 // of their own, so no line is wider than the terminal.
-func grouped(w io.Writer, rep *audit.Report, width int) error {
+func grouped(w io.Writer, rep *finding.Report, width int) error {
 	width = max(width, 40)
 	var b strings.Builder
-	for _, sev := range []string{audit.Error, audit.Warning, audit.Info} {
-		var rows []audit.Finding
+	for _, sev := range []string{finding.Error, finding.Warning, finding.Info} {
+		var rows []finding.Finding
 		for _, x := range rep.Findings {
 			if x.Severity == sev {
 				rows = append(rows, x)
