@@ -8,6 +8,7 @@ package audit
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -20,6 +21,7 @@ import (
 	"github.com/accessctl/accessctl/pkg/hostgroups"
 	"github.com/accessctl/accessctl/pkg/idrange"
 	"github.com/accessctl/accessctl/pkg/ids"
+	"github.com/accessctl/accessctl/pkg/roles"
 	"github.com/accessctl/accessctl/pkg/siteconv"
 )
 
@@ -77,7 +79,6 @@ func Run(snap *access.Snapshot, conv *siteconv.Conventions) (*Report, error) {
 	a.bindDNs()
 	return finding.NewReport(a.out), nil
 }
-
 
 // clusters: half clusters, missing pieces, misshaped pieces, disabled rules, wrong
 // categories or groups, through pkg/cluster's State built from the snapshot.
@@ -318,31 +319,28 @@ func sudotoPattern(conv *siteconv.Conventions) *regexp.Regexp {
 // HBAC rule naming them directly; sudoto rules without the role options or running as
 // more than the role.
 func (a *auditor) roles() {
-	roles := map[*access.User]bool{}
+	runAs := map[*access.User]bool{}
 	for _, r := range a.snap.Sudo {
 		for _, m := range r.Entry.Get("ipaSudoRunAs") {
 			if u := a.snap.UserByDN(m); u != nil {
-				roles[u] = true
+				runAs[u] = true
 			}
 		}
 	}
 	for _, u := range a.snap.Users {
-		if !roles[u] {
+		uid, _ := strconv.Atoi(u.Entry.First("uidNumber"))
+		if !roles.IsRoleAccount(a.conv, u.UID, uid, runAs[u]) {
 			continue
 		}
-		if len(u.Entry.Get("userPassword")) > 0 || len(u.Entry.Get("krbPrincipalKey")) > 0 {
-			a.add("role-password", Error, "", fmt.Sprintf("role account %s has a password (ITTN-010 §7: no passphrase auth for role accounts)", u.UID), "user:"+u.UID)
-		}
-		if len(u.Entry.Get("ipaSshPubKey")) > 0 {
-			a.add("role-ssh-key", Error, "", fmt.Sprintf("role account %s has %d SSH public key(s) (ITTN-010 §7: no ssh key access for role accounts)", u.UID, len(u.Entry.Get("ipaSshPubKey"))), "user:"+u.UID)
-		}
-		for _, r := range a.snap.HBAC {
-			for _, x := range r.Users {
-				if x == u {
-					a.add("role-hbac-direct", Warning, "", fmt.Sprintf("HBAC rule %s names role account %s directly (roles are assumed with sudo)", r.Name, u.UID), "user:"+u.UID, "hbacrule:"+r.Name)
-				}
+		// The judgements are pkg/roles' (the same as `role check`), on the snapshot's facts.
+		r := &roles.Role{Name: u.UID, SSHKeys: len(u.Entry.Get("ipaSshPubKey")),
+			HasPassword: len(u.Entry.Get("userPassword")) > 0 || len(u.Entry.Get("krbPrincipalKey")) > 0}
+		for _, h := range a.snap.HBAC {
+			if slices.Contains(h.Users, u) {
+				r.HBACRules = append(r.HBACRules, h.Name)
 			}
 		}
+		a.out = append(a.out, r.Findings()...)
 	}
 	re := sudotoPattern(a.conv)
 	ri := re.SubexpIndex("role")

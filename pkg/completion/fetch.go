@@ -9,6 +9,7 @@ import (
 	"github.com/accessctl/accessctl/pkg/cluster"
 	"github.com/accessctl/accessctl/pkg/directory"
 	"github.com/accessctl/accessctl/pkg/ipa"
+	"github.com/accessctl/accessctl/pkg/roles"
 	"github.com/accessctl/accessctl/pkg/siteconv"
 )
 
@@ -157,27 +158,16 @@ func (fe *fetcher) clusters() []Item {
 	return items
 }
 
-// roles: accounts whose UID lies in a role range (the conventions' default role range
-// and every range named *-role), and the roles named by sudoto groups.
+// roles: role accounts by roles.IsRoleAccount (a UID in a role range, or a name the
+// conventions reserve an ID for), and the roles named by sudoto groups (the run-as side).
 func (fe *fetcher) roles() []Item {
-	var ranges []siteconv.Range
-	for _, r := range fe.conv.IDs.Ranges {
-		if r.Name == fe.conv.Role.DefaultRange || strings.HasSuffix(r.Name, "-role") {
-			ranges = append(ranges, r)
-		}
-	}
 	var items []Item
 	for _, e := range fe.memo[searchUsers] {
 		n, err := strconv.Atoi(e.First("uidNumber"))
-		if err != nil {
+		if err != nil || !roles.IsRoleAccount(fe.conv, e.First("uid"), n, false) {
 			continue
 		}
-		for _, r := range ranges {
-			if n >= r.Min && n <= r.Max {
-				items = append(items, Item{Name: e.First("uid"), Desc: r.Name})
-				break
-			}
-		}
+		items = append(items, Item{Name: e.First("uid"), Desc: roles.RoleRange(fe.conv, n)})
 	}
 	pre, sep, post, ok := sudotoParts(fe.conv.Role.SudotoGroup)
 	if ok {

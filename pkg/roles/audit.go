@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/accessctl/accessctl/pkg/directory"
+	"github.com/accessctl/accessctl/pkg/finding"
 	"github.com/accessctl/accessctl/pkg/ipa"
 	"github.com/accessctl/accessctl/pkg/siteconv"
 )
@@ -99,6 +101,10 @@ func ReadAudit(ctx context.Context, dir directory.Client, conv *siteconv.Convent
 	a := &Audit{}
 	byDN := map[string]*Role{}
 	for _, u := range users {
+		uid, _ := strconv.Atoi(u.First("uidNumber"))
+		if !IsRoleAccount(conv, u.First("uid"), uid, runAs[directory.NormalizeDN(u.DN)]) {
+			continue
+		}
 		r := &Role{Name: u.First("uid"), DN: u.DN, UID: u.First("uidNumber"), GID: u.First("gidNumber"),
 			HasPassword: pw[directory.NormalizeDN(u.DN)], SSHKeys: len(u.Get("ipaSshPubKey")),
 			Hostgroups: []string{}, SudoRules: []string{}, SudotoGroups: []string{}, HBACRules: []string{}}
@@ -150,27 +156,13 @@ func appendOnce(s []string, v string) []string {
 	return append(s, v)
 }
 
-// Finding is one problem `role check` reports.
-type Finding struct {
-	Role    string `json:"role" yaml:"role"`
-	Problem string `json:"problem" yaml:"problem"`
-}
-
-// Check lists role accounts with a password, SSH keys, or an HBAC rule naming them
-// directly (ITTN-010 §7.2); membership in the hostgroup's user group is expected.
-func (a *Audit) Check() []Finding {
-	var out []Finding
+// Check judges every role account (Role.Findings), sorted as audit sorts.
+func (a *Audit) Check() []finding.Finding {
+	var out []finding.Finding
 	for _, r := range a.Roles {
-		if r.HasPassword {
-			out = append(out, Finding{r.Name, "has a password: passphrase authentication is not allowed for role accounts"})
-		}
-		if r.SSHKeys > 0 {
-			out = append(out, Finding{r.Name, fmt.Sprintf("has %d SSH public key(s): role accounts are assumed with sudo, not ssh keys", r.SSHKeys)})
-		}
-		for _, h := range r.HBACRules {
-			out = append(out, Finding{r.Name, "is named directly by HBAC rule " + h + " (grant through the hostgroup's user group)"})
-		}
+		out = append(out, r.Findings()...)
 	}
+	finding.Sort(out)
 	return out
 }
 

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -15,6 +14,7 @@ import (
 	idcmd "github.com/accessctl/accessctl/pkg/cmd/id"
 	"github.com/accessctl/accessctl/pkg/cmdutil"
 	"github.com/accessctl/accessctl/pkg/completion"
+	"github.com/accessctl/accessctl/pkg/finding"
 	"github.com/accessctl/accessctl/pkg/ids"
 	"github.com/accessctl/accessctl/pkg/names"
 	"github.com/accessctl/accessctl/pkg/output"
@@ -415,24 +415,11 @@ func RunCheck(ctx context.Context, o *ReadOptions) error {
 	if err != nil {
 		return err
 	}
-	fs := a.Check()
-	if fs == nil {
-		fs = []roles.Finding{}
-	}
-	if err := output.Print(f.IO, o.Out.Value, fs, func(w io.Writer) error {
-		if len(fs) == 0 {
-			fmt.Fprintf(w, "no findings in %s role account(s)\n", strconv.Itoa(len(a.Roles)))
-			return nil
-		}
-		t := output.Table{Headers: []string{"role", "problem"}}
-		for _, x := range fs {
-			t.AddRow(x.Role, x.Problem)
-		}
-		return t.Render(f.IO, w)
-	}); err != nil {
+	rep := finding.NewReport(a.Check())
+	if err := cmdutil.PrintFindings(f, o.Out.Value, rep, fmt.Sprintf("no findings in %d role account(s)", len(a.Roles))); err != nil {
 		return err
 	}
-	if len(fs) > 0 {
+	if fs := rep.Findings; len(fs) > 0 {
 		return &cmdutil.FindingsError{Count: len(fs)}
 	}
 	return nil
