@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/accessctl/accessctl/pkg/directory"
 	"github.com/accessctl/accessctl/pkg/interrupt"
+	"github.com/accessctl/accessctl/pkg/ipa"
 	"github.com/accessctl/accessctl/pkg/plan"
 )
 
@@ -67,11 +69,33 @@ func RunPlan(ctx context.Context, f *Factory, dir directory.Client, p *plan.Plan
 		if errors.As(err, &ae) && errors.Is(ctx.Err(), context.Canceled) {
 			return finish(false, fmt.Errorf("%w: %v", ErrCanceled, err))
 		}
-		return finish(false, err)
+		return finish(false, explainAccess(ctx, dir, err))
 	}
 	if f.IO.IsStderrTTY() && !machine {
 		n := len(p.Pending())
 		fmt.Fprintf(f.IO.ErrOut, "✓ Applied %d change(s): %s\n", n, p.Title)
 	}
 	return finish(true, nil)
+}
+
+// explainAccess adds to a refusal for insufficient access what the identity may change,
+// so that a member manager learns which clusters are theirs rather than only the
+// server's "insufficient access". The error (and its exit code) is kept.
+func explainAccess(ctx context.Context, dir directory.Client, err error) error {
+	id, ok := dir.(directory.Identifier)
+	if !ok || !directory.IsCode(err, directory.CodeInsufficientAccess) {
+		return err
+	}
+	who, werr := id.WhoAmI(ctx)
+	if werr != nil || who == "" {
+		return err
+	}
+	r, rerr := ipa.ReadRights(ctx, dir, who)
+	if rerr != nil || r.Admin {
+		return err
+	}
+	if len(r.Manages) == 0 {
+		return fmt.Errorf("%w; %s is not in admins and manages the membership of no group", err, directory.RDNValue(who))
+	}
+	return fmt.Errorf("%w; you manage the membership of: %s", err, strings.Join(r.Manages, ", "))
 }

@@ -347,7 +347,8 @@ func unquote(s string) string {
 
 // describe turns an os error into a short reason without Go's "open PATH:" prefix.
 func describe(err error) string {
-	if pe, ok := err.(*os.PathError); ok {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
 		return pe.Err.Error()
 	}
 	return err.Error()

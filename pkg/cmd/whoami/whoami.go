@@ -10,6 +10,7 @@ import (
 	"github.com/accessctl/accessctl/pkg/cmdutil"
 	"github.com/accessctl/accessctl/pkg/completion"
 	"github.com/accessctl/accessctl/pkg/directory"
+	"github.com/accessctl/accessctl/pkg/ipa"
 	"github.com/accessctl/accessctl/pkg/output"
 )
 
@@ -20,6 +21,8 @@ type result struct {
 	FailedServers []string `json:"failed_servers" yaml:"failed_servers"`
 	// CCache is the Kerberos credential cache of the bind, as klist names it.
 	CCache string `json:"ccache,omitempty" yaml:"ccache,omitempty"`
+	// Rights: what this identity may change (admin, or the groups it is member manager of).
+	Rights *ipa.Rights `json:"rights,omitempty" yaml:"rights,omitempty"`
 }
 
 // failureReporter is implemented by the LDAP backend.
@@ -50,6 +53,13 @@ func NewCmdWhoami(f *cmdutil.Factory) *cobra.Command {
 					return fmt.Errorf("who am i: %w", err)
 				}
 			}
+			if res.Identity != "" {
+				r, err := ipa.ReadRights(cmd.Context(), dir, res.Identity)
+				if err != nil {
+					return err
+				}
+				res.Rights = &r
+			}
 			if fr, ok := unwrap(dir).(failureReporter); ok {
 				res.FailedServers = append(res.FailedServers, fr.FailedServers()...)
 			}
@@ -60,6 +70,9 @@ func NewCmdWhoami(f *cmdutil.Factory) *cobra.Command {
 				fmt.Fprintf(w, "server:    %s\nidentity:  %s\nsuffix:    %s\n", res.Server, res.Identity, res.Suffix)
 				if res.CCache != "" {
 					fmt.Fprintf(w, "ccache:    %s\n", res.CCache)
+				}
+				if res.Rights != nil {
+					fmt.Fprintf(w, "rights:    %s\n", res.Rights)
 				}
 				for _, s := range res.FailedServers {
 					fmt.Fprintf(w, "failed:    %s\n", s)

@@ -3,6 +3,7 @@ package members_test
 import (
 	"context"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -135,6 +136,16 @@ func TestMemberManagerLive(t *testing.T) {
 	_, err := exec(t, delegate, members.NewCmdAddUser, other, uid)
 	if !directory.IsCode(err, directory.CodeInsufficientAccess) {
 		t.Fatalf("delegate add-user on another cluster: err = %v, want insufficient access", err)
+	}
+	// The refusal says which clusters the member manager does manage.
+	if !strings.Contains(err.Error(), "you manage the membership of: ") || !strings.Contains(err.Error(), managed) || strings.Contains(err.Error(), other) {
+		t.Errorf("refusal does not name what the delegate manages: %v", err)
+	}
+	if r, err := ipa.ReadRights(context.Background(), delegate, ipa.UserDN("delegate", admin.Suffix())); err != nil || r.Admin || !slices.Contains(r.Manages, managed) {
+		t.Errorf("delegate's rights = %+v, %v; want member manager of %s", r, err, managed)
+	}
+	if r, err := ipa.ReadRights(context.Background(), admin, ipa.UserDN("admin", admin.Suffix())); err != nil || !r.Admin {
+		t.Errorf("admin's rights = %+v, %v; want admin", r, err)
 	}
 	if _, err := exec(t, admin, members.NewCmdMemberManager, managed, "remove", "delegate", "--yes"); err != nil {
 		t.Fatalf("member-manager remove: %v", err)
