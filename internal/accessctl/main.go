@@ -152,15 +152,19 @@ func commandPath(root *cobra.Command) string {
 // prefix (clip.Quote), and this catches any that quote a huge flag value whole.
 const maxErrorLine = 1024
 
-// oneLine keeps an error to one line on stderr, at most maxErrorLine bytes.
+// oneLine keeps an error to one line on stderr, at most about maxErrorLine bytes: the
+// start and the end are kept, since errors end with the way out ("re-run to converge").
 func oneLine(s string) string {
 	s = strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
 	if len(s) > maxErrorLine {
-		cut := maxErrorLine
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
+		head, tail := maxErrorLine*3/4, len(s)-maxErrorLine/4
+		for head > 0 && !utf8.RuneStart(s[head]) {
+			head--
 		}
-		s = fmt.Sprintf("%s… (error cut, %d bytes)", s[:cut], len(s))
+		for tail < len(s) && !utf8.RuneStart(s[tail]) {
+			tail++
+		}
+		s = fmt.Sprintf("%s… (error cut, %d bytes) …%s", s[:head], len(s), s[tail:])
 	}
 	return s
 }

@@ -86,3 +86,9 @@ func refusedByServer(err error) bool {
 	c := directory.CodeOf(err)
 	return c > 0 && c < directory.CodeOther && c != directory.CodeTimeLimitExceeded
 }
+
+// Transaction keeps the wrapped backend's transaction (the sandbox's all-or-nothing
+// file write): a wrapper must not turn a plan back into one file write per step.
+func (b *beforeWrites) Transaction(ctx context.Context, fn func() error) error {
+	return directory.InTransaction(ctx, b.Client, fn)
+}

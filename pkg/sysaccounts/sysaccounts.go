@@ -295,3 +295,8 @@ func UpdateFile(dn, name, pw string) string {
 	fmt.Fprintf(&b, "add:passwordExpirationTime:%s\nadd:nsIdleTimeout:0\n", NeverExpires)
 	return b.String()
 }
+
+// Transaction keeps the wrapped backend's transaction (see directory.Transactor).
+func (s *Secret) Transaction(ctx context.Context, fn func() error) error {
+	return directory.InTransaction(ctx, s.Client, fn)
+}

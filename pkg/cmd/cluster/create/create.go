@@ -67,8 +67,10 @@ fails, the steps already made are undone.`,
 			if o.Desc == "" && !o.Fix { // --fix recovers it from an existing user group
 				return cmdutil.FlagErrorf("--desc is required: the shared description text, e.g. \"Summit HVAC\"")
 			}
-			if err := names.Text(names.KindDescription, o.Desc); err != nil {
-				return err
+			if o.Desc != "" {
+				if err := names.Text(names.KindDescription, o.Desc); err != nil {
+					return err
+				}
 			}
 			for _, re := range o.HostRegex {
 				if err := automember.Validate(re); err != nil {

@@ -85,7 +85,7 @@ func TestOffboardDeepNesting(t *testing.T) {
 				t.Fatal(err)
 			}
 			if !bytes.Equal(before, after) {
-				t.Fatal("the sandbox file changed")
+				t.Fatalf("the sandbox file changed: %d -> %d bytes", len(before), len(after))
 			}
 			if fi, _ := os.Stat(path); !fi.ModTime().Equal(fi0.ModTime()) || !os.SameFile(fi, fi0) {
 				t.Error("the sandbox file was rewritten")
