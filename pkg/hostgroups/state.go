@@ -195,17 +195,6 @@ func (st *State) HostDN(fqdn string) string {
 	return ipa.HostDN(strings.ToLower(fqdn), st.Suffix)
 }
 
-// ValidRules returns the rules without Err, sorted by name.
-func (st *State) ValidRules() []automember.Rule {
-	var out []automember.Rule
-	for _, n := range st.RuleNames() {
-		if r := st.Rules[n]; r.Err == nil {
-			out = append(out, r.Rule)
-		}
-	}
-	return out
-}
-
 // Matcher builds a matcher over the valid rules, with override replacing (or adding) the
 // rule of override.Name when not nil.
 func (st *State) Matcher(override *automember.Rule) (*automember.Matcher, error) {

@@ -3,7 +3,6 @@ package sandbox
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -178,15 +177,4 @@ func (b *Bulk) Save(path string) error {
 	b.finish()
 	b.d.path = abs
 	return b.d.save()
-}
-
-// WriteLDIF computes memberOf and writes the entries as LDIF (with the sandbox's DNA
-// comment line) to w.
-func (b *Bulk) WriteLDIF(w io.Writer) error {
-	if b.d.dnaNext > 0 {
-		if _, err := fmt.Fprintf(w, "%s%d\n", dnaComment, b.d.dnaNext); err != nil {
-			return err
-		}
-	}
-	return WriteLDIF(w, b.Entries())
 }
