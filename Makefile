@@ -154,7 +154,8 @@ FUZZ_TARGETS := \
 	./pkg/ldapdir/wire:FuzzEntry \
 	./pkg/ldapdir/saslgss:FuzzUnwrap ./pkg/ldapdir/saslgss:FuzzConnRead \
 	./pkg/ldapdir/saslgss:FuzzNegotiate ./pkg/ldapdir/saslgss:FuzzAPRep \
-	./pkg/ccache:FuzzKCMReply ./pkg/ccache:FuzzCredential
+	./pkg/ccache:FuzzKCMReply ./pkg/ccache:FuzzCredential \
+	./pkg/users:FuzzRecord
 
 TEST_STEPS += fuzz-smoke bench-smoke
 
