@@ -11,6 +11,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/accessctl/accessctl/pkg/inputfile"
 )
 
 // ErrNotRegular is wrapped by the errors for targets that are not regular files.
@@ -34,7 +36,7 @@ func Resolve(path string) (target string, mode os.FileMode, exists bool, err err
 		}
 		if fi.Mode()&os.ModeSymlink == 0 {
 			if !fi.Mode().IsRegular() {
-				return "", 0, false, fmt.Errorf("%s: %w (%s)", path, ErrNotRegular, kind(fi.Mode()))
+				return "", 0, false, fmt.Errorf("%s: %w (%s)", path, ErrNotRegular, inputfile.Describe(fi.Mode()))
 			}
 			return target, fi.Mode().Perm(), true, nil
 		}
@@ -50,22 +52,6 @@ func Resolve(path string) (target string, mode os.FileMode, exists bool, err err
 		}
 		target = link
 	}
-}
-
-func kind(m os.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a directory"
-	case m&os.ModeNamedPipe != 0:
-		return "a FIFO"
-	case m&os.ModeCharDevice != 0:
-		return "a character device"
-	case m&os.ModeDevice != 0:
-		return "a device"
-	case m&os.ModeSocket != 0:
-		return "a socket"
-	}
-	return "not a regular file"
 }
 
 // Options tune Write.

@@ -134,7 +134,7 @@ func (f *File) Info() fs.FileInfo { return f.info }
 
 func check(path string, k Kind, fi fs.FileInfo) error {
 	if !fi.Mode().IsRegular() {
-		return &Error{Kind: k, Path: path, Msg: "not a regular file (" + describe(fi.Mode()) + "); give a regular file", Err: ErrNotRegular}
+		return &Error{Kind: k, Path: path, Msg: "not a regular file (" + Describe(fi.Mode()) + "); give a regular file", Err: ErrNotRegular}
 	}
 	if fi.Size() > k.Max {
 		return tooLarge(path, k)
@@ -156,7 +156,9 @@ func pathError(path string, k Kind, err error) error {
 	return &Error{Kind: k, Path: path, Msg: msg, Err: err}
 }
 
-func describe(m fs.FileMode) string {
+// Describe names a file type for an error ("a directory", "a named pipe", ...): the one
+// wording for reading (here) and writing (pkg/atomicfile).
+func Describe(m fs.FileMode) string {
 	switch {
 	case m.IsDir():
 		return "a directory"
