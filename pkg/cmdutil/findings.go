@@ -52,13 +52,8 @@ func PrintFindings(f *Factory, format string, rep *finding.Report, empty string)
 func grouped(w io.Writer, rep *finding.Report, width int) error {
 	width = max(width, 40)
 	var b strings.Builder
-	for _, sev := range []string{finding.Error, finding.Warning, finding.Info} {
-		var rows []finding.Finding
-		for _, x := range rep.Findings {
-			if x.Severity == sev {
-				rows = append(rows, x)
-			}
-		}
+	for _, sev := range finding.Severities {
+		rows := rep.Of(sev)
 		if len(rows) == 0 {
 			continue
 		}

@@ -92,3 +92,17 @@ func (r *Report) AtOrAbove(sev string) int {
 	}
 	return n
 }
+
+// Severities lists the severities worst first, the order reports group findings in.
+var Severities = []string{Error, Warning, Info}
+
+// Of returns the findings of severity sev, in report order.
+func (r *Report) Of(sev string) []Finding {
+	var out []Finding
+	for _, f := range r.Findings {
+		if f.Severity == sev {
+			out = append(out, f)
+		}
+	}
+	return out
+}

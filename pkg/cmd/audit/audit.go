@@ -16,6 +16,7 @@ import (
 	"github.com/accessctl/accessctl/pkg/cmdutil"
 	"github.com/accessctl/accessctl/pkg/completion"
 	"github.com/accessctl/accessctl/pkg/directory"
+	"github.com/accessctl/accessctl/pkg/finding"
 )
 
 // Options are the flags of `audit`.
@@ -136,13 +137,8 @@ func Markdown(w io.Writer, rep *audit.Report) error {
 	var b strings.Builder
 	b.WriteString("# accessctl audit\n\n")
 	fmt.Fprintf(&b, "%d error(s), %d warning(s), %d info.\n", rep.Counts[audit.Error], rep.Counts[audit.Warning], rep.Counts[audit.Info])
-	for _, sev := range []string{audit.Error, audit.Warning, audit.Info} {
-		var rows []audit.Finding
-		for _, x := range rep.Findings {
-			if x.Severity == sev {
-				rows = append(rows, x)
-			}
-		}
+	for _, sev := range finding.Severities {
+		rows := rep.Of(sev)
 		if len(rows) == 0 {
 			continue
 		}
