@@ -1,4 +1,4 @@
-package access
+package access_test
 
 import (
 	"context"
@@ -8,6 +8,9 @@ import (
 	"testing"
 
 	"github.com/accessctl/accessctl/internal/cmdtest"
+	"github.com/accessctl/accessctl/pkg/cmd/access/explain"
+	"github.com/accessctl/accessctl/pkg/cmd/access/where"
+	"github.com/accessctl/accessctl/pkg/cmd/access/who"
 	"github.com/accessctl/accessctl/pkg/cmdutil"
 	"github.com/spf13/cobra"
 )
@@ -29,12 +32,12 @@ func TestOneSearch(t *testing.T) {
 		code int
 		ops  int64
 	}{
-		{func(f *cmdutil.Factory) *cobra.Command { return NewCmdExplain(f, nil) }, []string{"erin", "db2.example.test", "-o", "json"}, 0, 1},
-		{func(f *cmdutil.Factory) *cobra.Command { return NewCmdWho(f, nil) }, []string{"web1.example.test", "-o", "json"}, 0, 1},
-		{func(f *cmdutil.Factory) *cobra.Command { return NewCmdWhere(f, nil) }, []string{"alice", "-o", "json"}, 0, 1},
-		{func(f *cmdutil.Factory) *cobra.Command { return NewCmdWhere(f, nil) }, []string{"alice", "--from", p, "-o", "json"}, 0, 0},
-		{func(f *cmdutil.Factory) *cobra.Command { return NewCmdExplain(f, nil) }, []string{"bad)(uid=*", "web1.example.test"}, 2, 0},
-		{func(f *cmdutil.Factory) *cobra.Command { return NewCmdWho(f, nil) }, []string{"bad host"}, 2, 0},
+		{func(f *cmdutil.Factory) *cobra.Command { return explain.NewCmdExplain(f, nil) }, []string{"erin", "db2.example.test", "-o", "json"}, 0, 1},
+		{func(f *cmdutil.Factory) *cobra.Command { return who.NewCmdWho(f, nil) }, []string{"web1.example.test", "-o", "json"}, 0, 1},
+		{func(f *cmdutil.Factory) *cobra.Command { return where.NewCmdWhere(f, nil) }, []string{"alice", "-o", "json"}, 0, 1},
+		{func(f *cmdutil.Factory) *cobra.Command { return where.NewCmdWhere(f, nil) }, []string{"alice", "--from", p, "-o", "json"}, 0, 0},
+		{func(f *cmdutil.Factory) *cobra.Command { return explain.NewCmdExplain(f, nil) }, []string{"bad)(uid=*", "web1.example.test"}, 2, 0},
+		{func(f *cmdutil.Factory) *cobra.Command { return who.NewCmdWho(f, nil) }, []string{"bad host"}, 2, 0},
 	}
 	for _, tt := range tests {
 		f, out, _ := cmdtest.Factory(t, cmdtest.OpenSandboxFile(t, p))

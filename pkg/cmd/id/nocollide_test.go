@@ -16,7 +16,7 @@ import (
 
 	"github.com/accessctl/accessctl/internal/cmdtest"
 	clustercreate "github.com/accessctl/accessctl/pkg/cmd/cluster/create"
-	idcmd "github.com/accessctl/accessctl/pkg/cmd/id"
+	"github.com/accessctl/accessctl/pkg/cmd/id/next"
 	"github.com/accessctl/accessctl/pkg/cmd/role"
 	usercreate "github.com/accessctl/accessctl/pkg/cmd/user/create"
 	"github.com/accessctl/accessctl/pkg/cmdutil"
@@ -149,7 +149,7 @@ func (p *prop) exec(build func(*cmdutil.Factory) *cobra.Command, args ...string)
 func userCreate(f *cmdutil.Factory) *cobra.Command    { return usercreate.NewCmdCreate(f, nil) }
 func clusterCreate(f *cmdutil.Factory) *cobra.Command { return clustercreate.NewCmdCreate(f, nil) }
 func roleCreate(f *cmdutil.Factory) *cobra.Command    { return role.NewCmdCreate(f, nil) }
-func idNext(f *cmdutil.Factory) *cobra.Command        { return idcmd.NewCmdNext(f, nil) }
+func idNext(f *cmdutil.Factory) *cobra.Command        { return next.NewCmdNext(f, nil) }
 
 func (p *prop) fail(format string, args ...any) {
 	p.t.Helper()

@@ -11,7 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	idcmd "github.com/accessctl/accessctl/pkg/cmd/id"
+	idcmd "github.com/accessctl/accessctl/pkg/cmd/id/shared"
 	"github.com/accessctl/accessctl/pkg/cmdutil"
 	"github.com/accessctl/accessctl/pkg/completion"
 	"github.com/accessctl/accessctl/pkg/finding"

@@ -31,13 +31,18 @@ func runService(t *testing.T, dir directory.Client, conv *siteconv.Conventions, 
 	if conv != nil {
 		f.Conventions = func() (*siteconv.Conventions, error) { return conv, nil }
 	}
+	err := execBindDN(f, args...)
+	return out.String(), errOut.String(), err
+}
+
+// execBindDN runs `service binddn ARGS...` through cobra with f.
+func execBindDN(f *cmdutil.Factory, args ...string) error {
 	cmd := NewCmdService(f)
 	cmd.SetArgs(append([]string{"binddn"}, args...))
-	cmd.SetOut(out)
-	cmd.SetErr(errOut)
+	cmd.SetOut(f.IO.Out)
+	cmd.SetErr(f.IO.ErrOut)
 	cmd.SilenceUsage, cmd.SilenceErrors = true, true
-	err := cmd.ExecuteContext(context.Background())
-	return out.String(), errOut.String(), err
+	return cmd.ExecuteContext(context.Background())
 }
 
 const userPassword = "Binddn-guard-test-pw-1"

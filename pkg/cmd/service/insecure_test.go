@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/accessctl/accessctl/internal/cmdtest"
-	"github.com/accessctl/accessctl/pkg/cmdutil"
 	"github.com/accessctl/accessctl/pkg/config"
 	"github.com/accessctl/accessctl/pkg/ldapdir"
 )
@@ -93,7 +92,7 @@ func TestInsecureNeverSendsThePasswordInClear(t *testing.T) {
 	f.Config = func() (*config.Config, error) {
 		return config.Load(map[string]string{"ca-file": os.Getenv("ACCESSCTL_TEST_CA"), "insecure": "true"}, config.Paths{})
 	}
-	if err := RunCreate(ctx, &Options{F: f, Name: name, ShowPassword: true, Plan: cmdutil.PlanFlags{Yes: true, Output: "text"}}); err != nil {
+	if err := execBindDN(f, "create", name, "--show-password", "--yes"); err != nil {
 		t.Fatalf("create: %v\n%s", err, errOut)
 	}
 	var pw string

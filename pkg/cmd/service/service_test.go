@@ -30,8 +30,7 @@ func TestCreateRotateDelete(t *testing.T) {
 			f.Config = func() (*config.Config, error) {
 				return config.Load(map[string]string{"ca-file": os.Getenv("ACCESSCTL_TEST_CA")}, config.Paths{})
 			}
-			o := &Options{F: f, Name: name, PasswordFile: pw1, Plan: cmdutil.PlanFlags{Yes: true, Output: "text"}}
-			if err := RunCreate(ctx, o); err != nil {
+			if err := execBindDN(f, "create", name, "--password-file", pw1, "--yes"); err != nil {
 				t.Fatalf("create: %v\n%s", err, errOut)
 			}
 			data, err := os.ReadFile(pw1)
@@ -64,7 +63,7 @@ func TestCreateRotateDelete(t *testing.T) {
 			f.Config = func() (*config.Config, error) {
 				return config.Load(map[string]string{"ca-file": os.Getenv("ACCESSCTL_TEST_CA")}, config.Paths{})
 			}
-			if err := RunRotate(ctx, &Options{F: f, Name: name, PasswordFile: pw2f, Plan: cmdutil.PlanFlags{Yes: true, Output: "text"}}); err != nil {
+			if err := execBindDN(f, "rotate", name, "--password-file", pw2f, "--yes"); err != nil {
 				t.Fatalf("rotate: %v\n%s", err, errOut)
 			}
 			data, _ = os.ReadFile(pw2f)
@@ -78,7 +77,7 @@ func TestCreateRotateDelete(t *testing.T) {
 			}
 			// Delete.
 			f, _, _ = cmdtest.Factory(t, dir)
-			if err := RunDelete(ctx, &Options{F: f, Name: name, Plan: cmdutil.PlanFlags{Yes: true, Output: "text"}}); err != nil {
+			if err := execBindDN(f, "delete", name, "--yes"); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := dir.Search(ctx, directory.SearchRequest{BaseDN: dn, Scope: directory.ScopeBase, Filter: "(objectClass=*)"}); !directory.IsNotFound(err) {

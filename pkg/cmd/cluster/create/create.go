@@ -12,7 +12,7 @@ import (
 
 	"github.com/accessctl/accessctl/pkg/automember"
 	"github.com/accessctl/accessctl/pkg/cluster"
-	idcmd "github.com/accessctl/accessctl/pkg/cmd/id"
+	idcmd "github.com/accessctl/accessctl/pkg/cmd/id/shared"
 	"github.com/accessctl/accessctl/pkg/cmdutil"
 	"github.com/accessctl/accessctl/pkg/completion"
 	"github.com/accessctl/accessctl/pkg/directory"

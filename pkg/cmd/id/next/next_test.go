@@ -1,4 +1,4 @@
-package id
+package next
 
 import (
 	"context"
@@ -14,6 +14,49 @@ import (
 	"github.com/accessctl/accessctl/pkg/sandbox"
 	"github.com/accessctl/accessctl/pkg/siteconv"
 )
+
+// TestNewCmdNext: argv to Options through runF; bad flags are usage errors (exit 2)
+// that never reach the run function.
+func TestNewCmdNext(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want Options // F and Out.Value aside
+		out  string
+		exit int // when not 0, runF must not be reached
+	}{
+		{name: "range", args: []string{"--range", "dm-role"}, want: Options{Range: "dm-role", Count: 1}, out: "table"},
+		{name: "count and allocate", args: []string{"--range", "general", "--count", "3", "--allocate", "-o", "json"}, want: Options{Range: "general", Count: 3, Allocate: true}, out: "json"},
+		{name: "count 1000", args: []string{"--range", "general", "--count", "1000"}, want: Options{Range: "general", Count: 1000}, out: "table"},
+		{name: "no range", args: []string{}, exit: 2},
+		{name: "count 0", args: []string{"--range", "general", "--count", "0"}, exit: 2},
+		{name: "count 1001", args: []string{"--range", "general", "--count", "1001"}, exit: 2},
+		{name: "count not a number", args: []string{"--range", "general", "--count", "x"}, exit: 2},
+		{name: "bad output", args: []string{"--range", "general", "-o", "xml"}, exit: 2},
+		{name: "argument", args: []string{"--range", "general", "extra"}, exit: 2},
+		{name: "unknown flag", args: []string{"--range", "general", "--nosuch"}, exit: 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, _, _ := cmdtest.Factory(t, cmdtest.Sandbox(t))
+			var got *Options
+			cmd := NewCmdNext(f, func(_ context.Context, o *Options) error { got = o; return nil })
+			err := cmdtest.ExecVerb(f, cmd, tt.args...)
+			if tt.exit != 0 {
+				if cmdutil.ExitCode(err) != tt.exit || got != nil {
+					t.Fatalf("err %v (exit %d), reached run: %v; want exit %d", err, cmdutil.ExitCode(err), got != nil, tt.exit)
+				}
+				return
+			}
+			if err != nil || got == nil {
+				t.Fatalf("err %v", err)
+			}
+			if got.Range != tt.want.Range || got.Count != tt.want.Count || got.Allocate != tt.want.Allocate || got.Out.Value != tt.out || got.F != f {
+				t.Errorf("options %+v, want %+v with -o %s", *got, tt.want, tt.out)
+			}
+		})
+	}
+}
 
 // TestAllocateParallel: 50 concurrent claims, each on its own connection (live) or its
 // own handle of the sandbox file, hand out 50 distinct IDs.
@@ -93,7 +136,7 @@ func TestNextReadsAndRefusals(t *testing.T) {
 			dir := b.Open(t)
 			ctx := context.Background()
 			f, out, _ := cmdtest.Factory(t, dir)
-			if err := RunNext(ctx, &NextOptions{F: f, Range: "dm-role", Count: 2, Out: cmdutil.OutputFlag{Value: "table"}}); err != nil {
+			if err := runNext(ctx, &Options{F: f, Range: "dm-role", Count: 2, Out: cmdutil.OutputFlag{Value: "table"}}); err != nil {
 				t.Fatal(err)
 			}
 			if f.Ops() != 3 {
@@ -103,34 +146,20 @@ func TestNextReadsAndRefusals(t *testing.T) {
 				t.Fatalf("out = %q", out)
 			}
 			for _, c := range []struct {
-				o    NextOptions
+				o    Options
 				want string
 			}{
-				{NextOptions{Range: "nosuch", Count: 1, Allocate: true}, `unknown range "nosuch"`},
-				{NextOptions{Range: "dm-role", Count: 1000, Allocate: true}, "has only"},
+				{Options{Range: "nosuch", Count: 1, Allocate: true}, `unknown range "nosuch"`},
+				{Options{Range: "dm-role", Count: 1000, Allocate: true}, "has only"},
 			} {
 				f, _, _ := cmdtest.Factory(t, dir)
 				c.o.F = f
 				c.o.Out.Value = "table"
-				err := RunNext(ctx, &c.o)
+				err := runNext(ctx, &c.o)
 				if cmdutil.ExitCode(err) != cmdutil.ExitUsage || !strings.Contains(err.Error(), c.want) {
 					t.Errorf("%+v: err %v, want exit 2 %q", c.o, err, c.want)
 				}
 			}
 		})
-	}
-}
-
-func TestRangesOneRead(t *testing.T) {
-	dir := cmdtest.Sandbox(t)
-	f, out, _ := cmdtest.Factory(t, dir)
-	if err := RunRanges(context.Background(), &RangesOptions{F: f, Out: cmdutil.OutputFlag{Value: "json"}}); err != nil {
-		t.Fatal(err)
-	}
-	if f.Ops() != 3 {
-		t.Errorf("ops = %d, want 3", f.Ops())
-	}
-	if !strings.Contains(out.String(), `"fix": [`) || !strings.Contains(out.String(), "ipa idrange-add dm-role --base-id=61000 --range-size=1000") {
-		t.Errorf("out:\n%s", out)
 	}
 }

@@ -1,0 +1,50 @@
+package explain
+
+import (
+	"context"
+	"testing"
+
+	"github.com/accessctl/accessctl/internal/cmdtest"
+	"github.com/accessctl/accessctl/pkg/cmdutil"
+)
+
+// TestNewCmdExplain: argv to Options through runF; bad arguments and flags are usage
+// errors (exit 2) that never reach the run function.
+func TestNewCmdExplain(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want Options // F aside; Out.Value below
+		out  string
+		exit int // when not 0, runF must not be reached
+	}{
+		{name: "user and host", args: []string{"jdoe", "web1.example.test"}, want: Options{User: "jdoe", Host: "web1.example.test"}, out: "table"},
+		{name: "host lower-cased", args: []string{"jdoe", "WEB1.Example.Test"}, want: Options{User: "jdoe", Host: "web1.example.test"}, out: "table"},
+		{name: "from and json", args: []string{"jdoe", "web1.example.test", "--from", "s.ldif", "-o", "json"}, want: Options{User: "jdoe", Host: "web1.example.test", From: "s.ldif"}, out: "json"},
+		{name: "bad user", args: []string{"bad)(uid=*", "web1.example.test"}, exit: 2},
+		{name: "bad host", args: []string{"jdoe", "bad host"}, exit: 2},
+		{name: "one argument", args: []string{"jdoe"}, exit: 2},
+		{name: "three arguments", args: []string{"jdoe", "web1.example.test", "x"}, exit: 2},
+		{name: "bad output", args: []string{"jdoe", "web1.example.test", "-o", "xml"}, exit: 2},
+		{name: "unknown flag", args: []string{"jdoe", "web1.example.test", "--nosuch"}, exit: 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, _, _ := cmdtest.Factory(t, cmdtest.Sandbox(t))
+			var got *Options
+			err := cmdtest.ExecVerb(f, NewCmdExplain(f, func(_ context.Context, o *Options) error { got = o; return nil }), tt.args...)
+			if tt.exit != 0 {
+				if cmdutil.ExitCode(err) != tt.exit || got != nil {
+					t.Fatalf("err %v (exit %d), reached run: %v; want exit %d", err, cmdutil.ExitCode(err), got != nil, tt.exit)
+				}
+				return
+			}
+			if err != nil || got == nil {
+				t.Fatalf("err %v", err)
+			}
+			if got.User != tt.want.User || got.Host != tt.want.Host || got.From != tt.want.From || got.Out.Value != tt.out || got.F != f {
+				t.Errorf("options %+v, want %+v with -o %s", *got, tt.want, tt.out)
+			}
+		})
+	}
+}
