@@ -50,7 +50,7 @@ func main() {
 	load := flag.String("load", "", "how the directory was loaded (for the report)")
 	out := flag.String("out", "docs/benchmarks.md", "report to update")
 	flag.IntVar(&reps, "reps", envInt("BENCH_REPS", 3), "repetitions (median)")
-	only := flag.String("only", "", "run only these rows (comma-separated: cluster,offboard,audit,who,preview); with -out to a scratch file")
+	only := flag.String("only", "", "run only these rows (comma-separated: cluster,offboard,audit,who,preview,whoami); with -out to a scratch file")
 	flag.Parse()
 	if *only != "" {
 		if *out == "docs/benchmarks.md" {
@@ -183,6 +183,15 @@ func run(size, infoPath, conv, load, out string) error {
 		}
 		rows = append(rows, rw)
 	}
+	// whoami vs ldapwhoami, FILE and KCM caches (issue 17)
+	kcmNote := ""
+	if want("whoami") {
+		ws, note, err := whoamiRows(cc)
+		if err != nil {
+			return err
+		}
+		rows, kcmNote = append(rows, ws...), note
+	}
 	// absolute figures
 	var st, cp []time.Duration
 	for i := 0; i < 10; i++ {
@@ -238,6 +247,9 @@ func run(size, infoPath, conv, load, out string) error {
 	}
 	fmt.Fprintf(&b, "\nStart-up (`accessctl --version`): %s. Completion from a warm cache (`accessctl __complete cluster show ''`, %d candidates): %s. Peak RSS of `audit`: %s.\n",
 		ms(median(st)), nComp, ms(median(cp)), rss)
+	if kcmNote != "" {
+		b.WriteString("\n" + kcmNote + "\n")
+	}
 	fmt.Fprintf(&b, "<!-- bench:%s:end -->\n", size)
 	fmt.Print(b.String())
 	return updateReport(out, size, b.String())
@@ -316,9 +328,99 @@ func opCount(stderr string) string {
 	return m[len(m)-1][1]
 }
 
+// whoamiReps is the least number of runs of a whoami row: a run is a few tens of
+// milliseconds, so the median needs more of them than the other rows.
+const whoamiReps = 11
+
+// whoamiRows times `accessctl whoami` against `ldapwhoami -Y GSSAPI`, fresh processes
+// taking turns, with the TGT in a FILE cache (fileCC, kinit'd by run) and then in a
+// KCM cache of its own, each side's service ticket already in the cache (one untimed
+// run of each first). The note gives KCM minus FILE for both sides.
+func whoamiRows(fileCC string) ([]row, string, error) {
+	n := max(reps, whoamiReps)
+	realm := os.Getenv("ACCESSCTL_TEST_REALM")
+	kcm := fmt.Sprintf("KCM:%d:accessctl-bench", os.Getuid())
+	caches := []struct{ kind, name string }{{"FILE", "FILE:" + fileCC}, {"KCM", kcm}}
+	var rows []row
+	acc := map[string]time.Duration{}
+	raw := map[string]time.Duration{}
+	for _, c := range caches {
+		name := fmt.Sprintf("`whoami` (%s ccache, warm service ticket)", c.kind)
+		rawName := "one `ldapwhoami -Y GSSAPI`"
+		ccEnv := []string{"KRB5CCNAME=" + c.name}
+		rawArgs := []string{"-Q", "-Y", "GSSAPI", "-H", ldapsURL}
+		ops := ""
+		// prepare fills a KCM cache and warms both sides: each stores its service
+		// ticket in the cache, so the timed runs ask no KDC.
+		prepare := func() error {
+			if c.kind == "KCM" {
+				if _, stderr, err := timedWith(ccEnv, "kinit", "-kt", os.Getenv("ACCESSCTL_TEST_ADMIN_KEYTAB"), "admin@"+realm); err != nil {
+					return fmt.Errorf("kinit into %s (is sssd-kcm running?): %v\n%s", kcm, err, stderr)
+				}
+			}
+			_, stderr, err := timedWith(ccEnv, bin, "--debug", "whoami")
+			if err != nil {
+				return fmt.Errorf("whoami (%s): %v\n%s", c.kind, err, stderr)
+			}
+			ops = opCount(stderr)
+			if _, stderr, err := timedWith(ccEnv, "ldapwhoami", rawArgs...); err != nil {
+				return fmt.Errorf("ldapwhoami (%s): %v\n%s", c.kind, err, stderr)
+			}
+			return nil
+		}
+		if err := prepare(); err != nil {
+			if c.kind == "KCM" {
+				rows = append(rows, row{name: name, raw: rawName, notMeasured: "no KCM cache: " + firstLine(err.Error())})
+				continue
+			}
+			return nil, "", err
+		}
+		if c.kind == "KCM" {
+			defer timedWith(ccEnv, "kdestroy")
+		}
+		var a, r []time.Duration
+		// The KCM store is shared by every process of the uid: a `kdestroy -A`
+		// elsewhere (a test suite) empties it. Such a pair is dropped and the cache
+		// filled and warmed again, a few times at most.
+		for i, refills := 0, 0; i < n; i++ {
+			da, stderr, err := timedWith(ccEnv, bin, "whoami")
+			if err == nil {
+				var dr time.Duration
+				if dr, stderr, err = timedWith(ccEnv, "ldapwhoami", rawArgs...); err == nil {
+					a, r = append(a, da), append(r, dr)
+					continue
+				}
+			}
+			if c.kind != "KCM" || refills == 3 {
+				return nil, "", fmt.Errorf("whoami / ldapwhoami (%s): %v\n%s", c.kind, err, stderr)
+			}
+			refills++
+			if err := prepare(); err != nil {
+				return nil, "", err
+			}
+			i--
+		}
+		acc[c.kind], raw[c.kind] = median(a), median(r)
+		rows = append(rows, row{name: name, raw: rawName, acc: acc[c.kind], rawT: raw[c.kind], ops: ops})
+	}
+	note := ""
+	if _, ok := acc["KCM"]; ok {
+		note = fmt.Sprintf("`whoami` rows: median of %d runs each; KCM minus FILE: accessctl %+.1f ms, `ldapwhoami` %+.1f ms.", n,
+			float64((acc["KCM"]-acc["FILE"]).Microseconds())/1000, float64((raw["KCM"]-raw["FILE"]).Microseconds())/1000)
+	}
+	return rows, note, nil
+}
+
+func firstLine(s string) string { l, _, _ := strings.Cut(s, "\n"); return l }
+
 func timed(name string, args ...string) (time.Duration, string, error) {
+	return timedWith(nil, name, args...)
+}
+
+// timedWith is timed with extra (overriding) environment variables.
+func timedWith(extra []string, name string, args ...string) (time.Duration, string, error) {
 	cmd := exec.Command(name, args...)
-	cmd.Env = env
+	cmd.Env = append(append([]string(nil), env...), extra...)
 	var eb bytes.Buffer
 	cmd.Stderr = &eb
 	cmd.Stdout = nil
