@@ -55,8 +55,8 @@ func main() {
 	only := flag.String("only", "", "run only these rows (comma-separated: cluster,offboard,audit,who,preview,whoami); with -out to a scratch file")
 	flag.Parse()
 	if *only != "" {
-		if *out == "docs/benchmarks.md" {
-			fmt.Fprintln(os.Stderr, "runner: -only writes a partial section: give -out a scratch file")
+		if *out == "docs/benchmarks.md" && (*only != "whoami" || *size != "whoami") {
+			fmt.Fprintln(os.Stderr, "runner: -only writes a partial section: give -out a scratch file (or -only whoami -size whoami)")
 			os.Exit(2)
 		}
 		rowsWanted = map[string]bool{}
@@ -200,50 +200,21 @@ func run(size, infoPath, conv, load, out string) error {
 		}
 		rows, kcmNote = append(rows, ws...), note
 	}
-	// absolute figures
-	var st, cp []time.Duration
-	for i := 0; i < 10; i++ {
-		d, _, err := timed(bin, "--version")
-		if err != nil {
+	// absolute figures (not for a whoami-only run, which may use any directory)
+	absolute := ""
+	if !onlyWhoami() {
+		var err error
+		if absolute, err = absoluteFigures(); err != nil {
 			return err
-		}
-		st = append(st, d)
-	}
-	if _, err := sh(bin, "__complete", "cluster", "show", ""); err != nil { // warm the cache
-		return err
-	}
-	var compOut string
-	for i := 0; i < 10; i++ {
-		d, _, err := timed(bin, "__complete", "cluster", "show", "")
-		if err != nil {
-			return err
-		}
-		cp = append(cp, d)
-	}
-	compOut, _ = sh(bin, "__complete", "cluster", "show", "")
-	nComp := 0
-	for _, l := range strings.Split(compOut, "\n") {
-		if l != "" && !strings.HasPrefix(l, ":") {
-			nComp++
-		}
-	}
-	// peak RSS of audit
-	rss := "not measured"
-	if _, err := exec.LookPath("/usr/bin/time"); err == nil {
-		cmd := exec.Command("/usr/bin/time", "-v", bin, "audit", "-o", "json", "--fail-on", "none")
-		cmd.Env = env
-		var eb bytes.Buffer
-		cmd.Stderr = &eb
-		_ = cmd.Run()
-		if m := regexp.MustCompile(`Maximum resident set size \(kbytes\): (\d+)`).FindStringSubmatch(eb.String()); m != nil {
-			kb, _ := strconv.Atoi(m[1])
-			rss = fmt.Sprintf("%.0f MiB", float64(kb)/1024)
 		}
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "<!-- bench:%s:begin -->\n### %s\n\n", size, size)
-	fmt.Fprintf(&b, "Run %s on %s (%d reps, median; %s; loaded by %s).\n\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"),
-		hostInfo(), reps, ldapsURL, load)
+	if load != "" {
+		load = "; loaded by " + load
+	}
+	fmt.Fprintf(&b, "Run %s on %s (%d reps, median; %s%s; load average %s).\n\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"),
+		hostInfo(), reps, ldapsURL, load, loadAvg())
 	b.WriteString("| command | accessctl | bare tool | | ratio | directory ops |\n|---|---:|---:|---|---:|---:|\n")
 	for _, r := range rows {
 		if r.notMeasured != "" {
@@ -253,8 +224,9 @@ func run(size, infoPath, conv, load, out string) error {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | **%.2f×** | %s |\n", r.name, ms(r.acc), ms(r.rawT), r.raw,
 			float64(r.acc)/float64(r.rawT), r.ops)
 	}
-	fmt.Fprintf(&b, "\nStart-up (`accessctl --version`): %s. Completion from a warm cache (`accessctl __complete cluster show ''`, %d candidates): %s. Peak RSS of `audit`: %s.\n",
-		ms(median(st)), nComp, ms(median(cp)), rss)
+	if absolute != "" {
+		b.WriteString("\n" + absolute)
+	}
 	if kcmNote != "" {
 		b.WriteString("\n" + kcmNote + "\n")
 	}
@@ -477,6 +449,15 @@ func median(d []time.Duration) time.Duration {
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.0f ms", float64(d.Microseconds())/1000) }
 
+// loadAvg is the 1-minute load average at the end of the run: the machine is shared.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) > 0 {
+		return f[0]
+	}
+	return "?"
+}
+
 func hostInfo() string {
 	cpu := "?"
 	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
@@ -507,4 +488,50 @@ func updateReport(path, size, section string) error {
 		s += "\n"
 	}
 	return os.WriteFile(path, []byte(s+"\n"+section), 0o644)
+}
+
+// absoluteFigures times start-up and completion from a warm cache and measures the
+// peak RSS of audit: the line under the size's table.
+func absoluteFigures() (string, error) {
+	var st, cp []time.Duration
+	for i := 0; i < 10; i++ {
+		d, _, err := timed(bin, "--version")
+		if err != nil {
+			return "", err
+		}
+		st = append(st, d)
+	}
+	if _, err := sh(bin, "__complete", "cluster", "show", ""); err != nil { // warm the cache
+		return "", err
+	}
+	var compOut string
+	for i := 0; i < 10; i++ {
+		d, _, err := timed(bin, "__complete", "cluster", "show", "")
+		if err != nil {
+			return "", err
+		}
+		cp = append(cp, d)
+	}
+	compOut, _ = sh(bin, "__complete", "cluster", "show", "")
+	nComp := 0
+	for _, l := range strings.Split(compOut, "\n") {
+		if l != "" && !strings.HasPrefix(l, ":") {
+			nComp++
+		}
+	}
+	// peak RSS of audit
+	rss := "not measured"
+	if _, err := exec.LookPath("/usr/bin/time"); err == nil {
+		cmd := exec.Command("/usr/bin/time", "-v", bin, "audit", "-o", "json", "--fail-on", "none")
+		cmd.Env = env
+		var eb bytes.Buffer
+		cmd.Stderr = &eb
+		_ = cmd.Run()
+		if m := regexp.MustCompile(`Maximum resident set size \(kbytes\): (\d+)`).FindStringSubmatch(eb.String()); m != nil {
+			kb, _ := strconv.Atoi(m[1])
+			rss = fmt.Sprintf("%.0f MiB", float64(kb)/1024)
+		}
+	}
+	return fmt.Sprintf("Start-up (`accessctl --version`): %s. Completion from a warm cache (`accessctl __complete cluster show ''`, %d candidates): %s. Peak RSS of `audit`: %s.\n",
+		ms(median(st)), nComp, ms(median(cp)), rss), nil
 }
