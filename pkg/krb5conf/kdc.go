@@ -72,7 +72,8 @@ func (p *Profile) KDCs(realm string, loc Locator) ([]string, KDCSource, error) {
 		return kdcs, FromDNS, nil
 	}
 	if errs != nil {
-		return nil, "", fmt.Errorf("%w for realm %s: no kdc line in the Kerberos configuration, no %s, and DNS: %w",
+		// %v, not %w: the cause is that no KDC is named, not the network.
+		return nil, "", fmt.Errorf("%w for realm %s: no kdc line in the Kerberos configuration, no %s, and the DNS SRV lookup failed: %v",
 			ErrNoKDC, realm, path, errs)
 	}
 	return nil, "", fmt.Errorf("%w for realm %s: no kdc line in the Kerberos configuration, no %s, no DNS SRV record _kerberos._tcp/_udp.%s",
@@ -168,6 +169,9 @@ func (l Locator) srv(realm string) ([]string, error) {
 	var errs []error
 	for _, proto := range []string{"tcp", "udp"} {
 		_, recs, err := lookup(ctx, "kerberos", proto, realm)
+		if dnsErr := (*net.DNSError)(nil); errors.As(err, &dnsErr) && dnsErr.IsNotFound {
+			continue // no such record: an answer, not a failure
+		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("_kerberos._%s.%s: %w", proto, realm, err))
 			continue
@@ -183,7 +187,10 @@ func (l Locator) srv(realm string) ([]string, error) {
 			}
 		}
 	}
-	return out, errors.Join(errs...)
+	if len(errs) > 0 {
+		return out, errs[0] // the first says enough on one line
+	}
+	return out, nil
 }
 
 // LocateKDCs gives realm its KDC list in c (built by Gokrb5) from KDCs, adding the

@@ -21,6 +21,9 @@ func (f *fakeDNS) lookup(_ context.Context, service, proto, name string) (string
 	q := "_" + service + "._" + proto + "." + name
 	f.asked = append(f.asked, q)
 	recs, ok := f.records[q]
+	if name == "FAIL.TEST" {
+		return "", nil, &net.DNSError{Err: "i/o timeout", Name: q, IsTimeout: true}
+	}
 	if !ok {
 		return "", nil, &net.DNSError{Err: "no such host", Name: q, IsNotFound: true}
 	}
@@ -62,6 +65,10 @@ func TestKDCsOrder(t *testing.T) {
 			kdcinfo: "10.0.0.9\n", wantErr: "dns_lookup_kdc is false"},
 		{name: "SRV target . means no service", conf: "", realm: "NONE.TEST", wantDNS: true,
 			wantErr: "no KDC found for realm NONE.TEST"},
+		{name: "no such record is no answer, not a failure", conf: "", realm: "B.TEST", wantDNS: true,
+			wantErr: "no DNS SRV record _kerberos._tcp/_udp.B.TEST"},
+		{name: "a failing resolver is named", conf: "", realm: "FAIL.TEST", wantDNS: true,
+			wantErr: "the DNS SRV lookup failed: _kerberos._tcp.FAIL.TEST: lookup _kerberos._tcp.FAIL.TEST: i/o timeout"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
