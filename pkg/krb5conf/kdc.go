@@ -50,8 +50,9 @@ var ErrNoKDC = errors.New("no KDC found")
 // KDCs returns the KDCs of realm as host:port, in the order MIT's locator tries the
 // sources on an IPA client: the kdc lines of the merged configuration; when there are
 // none and dns_lookup_kdc is not false (MIT's default is true), sssd's kdcinfo.REALM
-// when it exists, then the DNS SRV records _kerberos._tcp.REALM and
-// _kerberos._udp.REALM. MIT's URI records (_kerberos.REALM URI) are not queried.
+// when it exists, then the DNS SRV records _kerberos._udp.REALM and
+// _kerberos._tcp.REALM (MIT's order in dns_locate_server_srv). MIT's URI records
+// (_kerberos.REALM URI) are not queried.
 func (p *Profile) KDCs(realm string, loc Locator) ([]string, KDCSource, error) {
 	if kdcs := withPort(p.Values("realms", realm, "kdc"), "88"); len(kdcs) > 0 {
 		return kdcs, FromConfig, nil
@@ -76,7 +77,7 @@ func (p *Profile) KDCs(realm string, loc Locator) ([]string, KDCSource, error) {
 		return nil, "", fmt.Errorf("%w for realm %s: no kdc line in the Kerberos configuration, no %s, and the DNS SRV lookup failed: %v",
 			ErrNoKDC, realm, path, errs)
 	}
-	return nil, "", fmt.Errorf("%w for realm %s: no kdc line in the Kerberos configuration, no %s, no DNS SRV record _kerberos._tcp/_udp.%s",
+	return nil, "", fmt.Errorf("%w for realm %s: no kdc line in the Kerberos configuration, no %s, no DNS SRV record _kerberos._udp/_tcp.%s",
 		ErrNoKDC, realm, path, realm)
 }
 
@@ -151,7 +152,7 @@ func kdcinfoAddr(line string) (string, bool) {
 	return net.JoinHostPort(host, port), true
 }
 
-// srv asks DNS for _kerberos._tcp.REALM then _kerberos._udp.REALM; each answer is in
+// srv asks DNS for _kerberos._udp.REALM then _kerberos._tcp.REALM, as MIT does; each answer is in
 // priority order (weights shuffled by the resolver), targets kept once, "." (no
 // service) dropped.
 func (l Locator) srv(realm string) ([]string, error) {
@@ -167,7 +168,7 @@ func (l Locator) srv(realm string) ([]string, error) {
 	defer cancel()
 	var out []string
 	var errs []error
-	for _, proto := range []string{"tcp", "udp"} {
+	for _, proto := range []string{"udp", "tcp"} {
 		_, recs, err := lookup(ctx, "kerberos", proto, realm)
 		if dnsErr := (*net.DNSError)(nil); errors.As(err, &dnsErr) && dnsErr.IsNotFound {
 			continue // no such record: an answer, not a failure

@@ -34,7 +34,7 @@ func TestKDCsOrder(t *testing.T) {
 	srv := map[string][]*net.SRV{
 		"_kerberos._tcp.A.TEST":    {{Target: "kdc1.a.test.", Port: 88}, {Target: "kdc2.a.test.", Port: 8888}},
 		"_kerberos._udp.A.TEST":    {{Target: "kdc1.a.test.", Port: 88}, {Target: "kdc3.a.test.", Port: 88}},
-		"_kerberos._tcp.NONE.TEST": {{Target: ".", Port: 0}},
+		"_kerberos._udp.NONE.TEST": {{Target: ".", Port: 0}},
 	}
 	realmKDC := "[realms]\n A.TEST = {\n  kdc = conf1.a.test\n  kdc = conf2.a.test:750\n }\n"
 	tests := []struct {
@@ -55,20 +55,20 @@ func TestKDCsOrder(t *testing.T) {
 			kdcinfo: "10.0.0.9\n10.0.0.10:5908\n", want: []string{"10.0.0.9:88", "10.0.0.10:5908"}, from: FromKdcinfo},
 		{name: "kdcinfo of another realm is not read", conf: realmKDC, realm: "B.TEST", kdcinfo: "10.0.0.9\n",
 			wantDNS: true, wantErr: "no KDC found for realm B.TEST"},
-		{name: "DNS SRV tcp then udp when no kdcinfo", conf: "", realm: "A.TEST",
-			want: []string{"kdc1.a.test:88", "kdc2.a.test:8888", "kdc3.a.test:88"}, from: FromDNS, wantDNS: true},
+		{name: "DNS SRV udp then tcp when no kdcinfo", conf: "", realm: "A.TEST",
+			want: []string{"kdc1.a.test:88", "kdc3.a.test:88", "kdc2.a.test:8888"}, from: FromDNS, wantDNS: true},
 		{name: "an empty kdcinfo falls through to DNS", conf: "", realm: "A.TEST", kdcinfo: "\n",
-			want: []string{"kdc1.a.test:88", "kdc2.a.test:8888", "kdc3.a.test:88"}, from: FromDNS, wantDNS: true},
+			want: []string{"kdc1.a.test:88", "kdc3.a.test:88", "kdc2.a.test:8888"}, from: FromDNS, wantDNS: true},
 		{name: "dns_lookup_kdc true spelled yes", conf: "[libdefaults]\n dns_lookup_kdc = yes\n", realm: "A.TEST",
-			want: []string{"kdc1.a.test:88", "kdc2.a.test:8888", "kdc3.a.test:88"}, from: FromDNS, wantDNS: true},
+			want: []string{"kdc1.a.test:88", "kdc3.a.test:88", "kdc2.a.test:8888"}, from: FromDNS, wantDNS: true},
 		{name: "dns_lookup_kdc false: neither kdcinfo nor DNS", conf: "[libdefaults]\n dns_lookup_kdc = false\n", realm: "A.TEST",
 			kdcinfo: "10.0.0.9\n", wantErr: "dns_lookup_kdc is false"},
 		{name: "SRV target . means no service", conf: "", realm: "NONE.TEST", wantDNS: true,
 			wantErr: "no KDC found for realm NONE.TEST"},
 		{name: "no such record is no answer, not a failure", conf: "", realm: "B.TEST", wantDNS: true,
-			wantErr: "no DNS SRV record _kerberos._tcp/_udp.B.TEST"},
+			wantErr: "no DNS SRV record _kerberos._udp/_tcp.B.TEST"},
 		{name: "a failing resolver is named", conf: "", realm: "FAIL.TEST", wantDNS: true,
-			wantErr: "the DNS SRV lookup failed: _kerberos._tcp.FAIL.TEST: lookup _kerberos._tcp.FAIL.TEST: i/o timeout"},
+			wantErr: "the DNS SRV lookup failed: _kerberos._udp.FAIL.TEST: lookup _kerberos._udp.FAIL.TEST: i/o timeout"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -99,7 +99,7 @@ func TestKDCsOrder(t *testing.T) {
 			}
 			wantAsked := []string(nil)
 			if tt.wantDNS {
-				wantAsked = []string{"_kerberos._tcp." + tt.realm, "_kerberos._udp." + tt.realm}
+				wantAsked = []string{"_kerberos._udp." + tt.realm, "_kerberos._tcp." + tt.realm}
 			}
 			if !slices.Equal(dns.asked, wantAsked) {
 				t.Errorf("DNS asked %q, want %q", dns.asked, wantAsked)
