@@ -42,6 +42,8 @@ var (
 
 func want(row string) bool { return rowsWanted == nil || rowsWanted[row] }
 
+func onlyWhoami() bool { return len(rowsWanted) == 1 && rowsWanted["whoami"] }
+
 func main() {
 	size := flag.String("size", "small", "size name (for the report)")
 	infoPath := flag.String("info", "", "generator's info.json")
@@ -50,11 +52,11 @@ func main() {
 	load := flag.String("load", "", "how the directory was loaded (for the report)")
 	out := flag.String("out", "docs/benchmarks.md", "report to update")
 	flag.IntVar(&reps, "reps", envInt("BENCH_REPS", 3), "repetitions (median)")
-	only := flag.String("only", "", "run only these rows (comma-separated: cluster,offboard,audit,who,preview); with -out to a scratch file")
+	only := flag.String("only", "", "run only these rows (comma-separated: cluster,offboard,audit,who,preview,whoami); with -out to a scratch file")
 	flag.Parse()
 	if *only != "" {
-		if *out == "docs/benchmarks.md" {
-			fmt.Fprintln(os.Stderr, "runner: -only writes a partial section: give -out a scratch file")
+		if *out == "docs/benchmarks.md" && (*only != "whoami" || *size != "whoami") {
+			fmt.Fprintln(os.Stderr, "runner: -only writes a partial section: give -out a scratch file (or -only whoami -size whoami)")
 			os.Exit(2)
 		}
 		rowsWanted = map[string]bool{}
@@ -77,12 +79,15 @@ func envInt(k string, d int) int {
 
 func run(size, infoPath, conv, load, out string) error {
 	var inf info
-	data, err := os.ReadFile(infoPath)
-	if err != nil {
-		return err
-	}
-	if err := json.Unmarshal(data, &inf); err != nil {
-		return err
+	// -only whoami needs no generated directory: any instance will do.
+	if infoPath != "" || !onlyWhoami() {
+		data, err := os.ReadFile(infoPath)
+		if err != nil {
+			return err
+		}
+		if err := json.Unmarshal(data, &inf); err != nil {
+			return err
+		}
 	}
 	ldapsURL = os.Getenv("ACCESSCTL_TEST_LDAPS_URL")
 	if ldapsURL == "" {
@@ -163,7 +168,10 @@ func run(size, infoPath, conv, load, out string) error {
 			acc: median(a), rawT: median(r), ops: ops})
 	}
 	// reads vs ldapsearch of the same searches (base, scope, filter, attributes)
-	host := inf.Hosts[0]
+	host := ""
+	if len(inf.Hosts) > 0 {
+		host = inf.Hosts[0]
+	}
 	hg := "hg0001"
 	reads := []struct {
 		key, name string
@@ -174,7 +182,7 @@ func run(size, infoPath, conv, load, out string) error {
 		{"preview", "`automember preview HG --regex`", []string{"automember", "preview", hg, "--regex", "^hg0002-.*", "-o", "json"}},
 	}
 	for _, rd := range reads {
-		if !want(rd.key) {
+		if !want(rd.key) || host == "" {
 			continue
 		}
 		rw, err := readRow(rd.name, rd.args)
@@ -183,50 +191,30 @@ func run(size, infoPath, conv, load, out string) error {
 		}
 		rows = append(rows, rw)
 	}
-	// absolute figures
-	var st, cp []time.Duration
-	for i := 0; i < 10; i++ {
-		d, _, err := timed(bin, "--version")
+	// whoami vs ldapwhoami, FILE and KCM caches (issue 17)
+	kcmNote := ""
+	if want("whoami") {
+		ws, note, err := whoamiRows(cc)
 		if err != nil {
 			return err
 		}
-		st = append(st, d)
+		rows, kcmNote = append(rows, ws...), note
 	}
-	if _, err := sh(bin, "__complete", "cluster", "show", ""); err != nil { // warm the cache
-		return err
-	}
-	var compOut string
-	for i := 0; i < 10; i++ {
-		d, _, err := timed(bin, "__complete", "cluster", "show", "")
-		if err != nil {
+	// absolute figures (not for a whoami-only run, which may use any directory)
+	absolute := ""
+	if !onlyWhoami() {
+		var err error
+		if absolute, err = absoluteFigures(); err != nil {
 			return err
-		}
-		cp = append(cp, d)
-	}
-	compOut, _ = sh(bin, "__complete", "cluster", "show", "")
-	nComp := 0
-	for _, l := range strings.Split(compOut, "\n") {
-		if l != "" && !strings.HasPrefix(l, ":") {
-			nComp++
-		}
-	}
-	// peak RSS of audit
-	rss := "not measured"
-	if _, err := exec.LookPath("/usr/bin/time"); err == nil {
-		cmd := exec.Command("/usr/bin/time", "-v", bin, "audit", "-o", "json", "--fail-on", "none")
-		cmd.Env = env
-		var eb bytes.Buffer
-		cmd.Stderr = &eb
-		_ = cmd.Run()
-		if m := regexp.MustCompile(`Maximum resident set size \(kbytes\): (\d+)`).FindStringSubmatch(eb.String()); m != nil {
-			kb, _ := strconv.Atoi(m[1])
-			rss = fmt.Sprintf("%.0f MiB", float64(kb)/1024)
 		}
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "<!-- bench:%s:begin -->\n### %s\n\n", size, size)
-	fmt.Fprintf(&b, "Run %s on %s (%d reps, median; %s; loaded by %s).\n\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"),
-		hostInfo(), reps, ldapsURL, load)
+	if load != "" {
+		load = "; loaded by " + load
+	}
+	fmt.Fprintf(&b, "Run %s on %s (%d reps, median; %s%s; load average %s).\n\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"),
+		hostInfo(), reps, ldapsURL, load, loadAvg())
 	b.WriteString("| command | accessctl | bare tool | | ratio | directory ops |\n|---|---:|---:|---|---:|---:|\n")
 	for _, r := range rows {
 		if r.notMeasured != "" {
@@ -236,8 +224,12 @@ func run(size, infoPath, conv, load, out string) error {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | **%.2f×** | %s |\n", r.name, ms(r.acc), ms(r.rawT), r.raw,
 			float64(r.acc)/float64(r.rawT), r.ops)
 	}
-	fmt.Fprintf(&b, "\nStart-up (`accessctl --version`): %s. Completion from a warm cache (`accessctl __complete cluster show ''`, %d candidates): %s. Peak RSS of `audit`: %s.\n",
-		ms(median(st)), nComp, ms(median(cp)), rss)
+	if absolute != "" {
+		b.WriteString("\n" + absolute)
+	}
+	if kcmNote != "" {
+		b.WriteString("\n" + kcmNote + "\n")
+	}
 	fmt.Fprintf(&b, "<!-- bench:%s:end -->\n", size)
 	fmt.Print(b.String())
 	return updateReport(out, size, b.String())
@@ -316,16 +308,123 @@ func opCount(stderr string) string {
 	return m[len(m)-1][1]
 }
 
+// whoamiReps is the least number of runs of a whoami row: a run is a few tens of
+// milliseconds, so the median needs more of them than the other rows.
+const whoamiReps = 11
+
+// whoamiRows times `accessctl whoami` against `ldapwhoami -Y GSSAPI`, fresh processes
+// taking turns, with the TGT in a FILE cache (fileCC, kinit'd by run) and then in a
+// KCM cache of its own, each side's service ticket already in the cache (one untimed
+// run of each first). The note gives KCM minus FILE for both sides.
+func whoamiRows(fileCC string) ([]row, string, error) {
+	n := max(reps, whoamiReps)
+	realm := os.Getenv("ACCESSCTL_TEST_REALM")
+	kcm := fmt.Sprintf("KCM:%d:accessctl-bench", os.Getuid())
+	caches := []struct{ kind, name string }{{"FILE", "FILE:" + fileCC}, {"KCM", kcm}}
+	var rows []row
+	acc := map[string]time.Duration{}
+	raw := map[string]time.Duration{}
+	var cpuNotes []string
+	for _, c := range caches {
+		name := fmt.Sprintf("`whoami` (%s ccache, warm service ticket)", c.kind)
+		rawName := "one `ldapwhoami -Y GSSAPI`"
+		ccEnv := []string{"KRB5CCNAME=" + c.name}
+		rawArgs := []string{"-Q", "-Y", "GSSAPI", "-H", ldapsURL}
+		ops := ""
+		// prepare fills a KCM cache and warms both sides: each stores its service
+		// ticket in the cache, so the timed runs ask no KDC.
+		prepare := func() error {
+			if c.kind == "KCM" {
+				if _, stderr, err := timedWith(ccEnv, "kinit", "-kt", os.Getenv("ACCESSCTL_TEST_ADMIN_KEYTAB"), "admin@"+realm); err != nil {
+					return fmt.Errorf("kinit into %s (is sssd-kcm running?): %v\n%s", kcm, err, stderr)
+				}
+			}
+			_, stderr, err := timedWith(ccEnv, bin, "--debug", "whoami")
+			if err != nil {
+				return fmt.Errorf("whoami (%s): %v\n%s", c.kind, err, stderr)
+			}
+			ops = opCount(stderr)
+			if _, stderr, err := timedWith(ccEnv, "ldapwhoami", rawArgs...); err != nil {
+				return fmt.Errorf("ldapwhoami (%s): %v\n%s", c.kind, err, stderr)
+			}
+			return nil
+		}
+		if err := prepare(); err != nil {
+			if c.kind == "KCM" {
+				rows = append(rows, row{name: name, raw: rawName, notMeasured: "no KCM cache: " + firstLine(err.Error())})
+				continue
+			}
+			return nil, "", err
+		}
+		if c.kind == "KCM" {
+			defer timedWith(ccEnv, "kdestroy")
+		}
+		var a, r, ca, cr []time.Duration
+		// The KCM store is shared by every process of the uid: a `kdestroy -A`
+		// elsewhere (a test suite) empties it. Such a pair is dropped and the cache
+		// filled and warmed again, a few times at most.
+		for i, refills := 0, 0; i < n; i++ {
+			da, stderr, err := timedWith(ccEnv, bin, "whoami")
+			cpuA := lastCPU
+			if err == nil {
+				var dr time.Duration
+				if dr, stderr, err = timedWith(ccEnv, "ldapwhoami", rawArgs...); err == nil {
+					a, r = append(a, da), append(r, dr)
+					ca, cr = append(ca, cpuA), append(cr, lastCPU)
+					continue
+				}
+			}
+			if c.kind != "KCM" || refills == 3 {
+				return nil, "", fmt.Errorf("whoami / ldapwhoami (%s): %v\n%s", c.kind, err, stderr)
+			}
+			refills++
+			if err := prepare(); err != nil {
+				return nil, "", err
+			}
+			i--
+		}
+		acc[c.kind], raw[c.kind] = median(a), median(r)
+		cpuNotes = append(cpuNotes, fmt.Sprintf("%s: accessctl %s, `ldapwhoami` %s", c.kind, ms(median(ca)), ms(median(cr))))
+		rows = append(rows, row{name: name, raw: rawName, acc: acc[c.kind], rawT: raw[c.kind], ops: ops})
+	}
+	note := ""
+	if _, ok := acc["KCM"]; ok {
+		note = fmt.Sprintf("`whoami` rows: median of %d runs each; KCM minus FILE: accessctl %+.1f ms, `ldapwhoami` %+.1f ms.", n,
+			float64((acc["KCM"]-acc["FILE"]).Microseconds())/1000, float64((raw["KCM"]-raw["FILE"]).Microseconds())/1000)
+	}
+	if len(cpuNotes) > 0 {
+		// CPU time moves less than wall time on a loaded machine; it says where the
+		// time goes, not what the user waits.
+		note += " Median CPU time (user + system) of the process: " + strings.Join(cpuNotes, "; ") + "."
+	}
+	return rows, note, nil
+}
+
+func firstLine(s string) string { l, _, _ := strings.Cut(s, "\n"); return l }
+
 func timed(name string, args ...string) (time.Duration, string, error) {
+	return timedWith(nil, name, args...)
+}
+
+// timedWith is timed with extra (overriding) environment variables.
+func timedWith(extra []string, name string, args ...string) (time.Duration, string, error) {
 	cmd := exec.Command(name, args...)
-	cmd.Env = env
+	cmd.Env = append(append([]string(nil), env...), extra...)
 	var eb bytes.Buffer
 	cmd.Stderr = &eb
 	cmd.Stdout = nil
 	start := time.Now()
 	err := cmd.Run()
-	return time.Since(start), eb.String(), err
+	d := time.Since(start)
+	lastCPU = 0
+	if cmd.ProcessState != nil {
+		lastCPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	}
+	return d, eb.String(), err
 }
+
+// lastCPU is the CPU time (user + system) of the process timedWith ran last.
+var lastCPU time.Duration
 
 func sh(name string, args ...string) (string, error) {
 	cmd := exec.Command(name, args...)
@@ -349,6 +448,15 @@ func median(d []time.Duration) time.Duration {
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.0f ms", float64(d.Microseconds())/1000) }
+
+// loadAvg is the 1-minute load average at the end of the run: the machine is shared.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) > 0 {
+		return f[0]
+	}
+	return "?"
+}
 
 func hostInfo() string {
 	cpu := "?"
@@ -380,4 +488,50 @@ func updateReport(path, size, section string) error {
 		s += "\n"
 	}
 	return os.WriteFile(path, []byte(s+"\n"+section), 0o644)
+}
+
+// absoluteFigures times start-up and completion from a warm cache and measures the
+// peak RSS of audit: the line under the size's table.
+func absoluteFigures() (string, error) {
+	var st, cp []time.Duration
+	for i := 0; i < 10; i++ {
+		d, _, err := timed(bin, "--version")
+		if err != nil {
+			return "", err
+		}
+		st = append(st, d)
+	}
+	if _, err := sh(bin, "__complete", "cluster", "show", ""); err != nil { // warm the cache
+		return "", err
+	}
+	var compOut string
+	for i := 0; i < 10; i++ {
+		d, _, err := timed(bin, "__complete", "cluster", "show", "")
+		if err != nil {
+			return "", err
+		}
+		cp = append(cp, d)
+	}
+	compOut, _ = sh(bin, "__complete", "cluster", "show", "")
+	nComp := 0
+	for _, l := range strings.Split(compOut, "\n") {
+		if l != "" && !strings.HasPrefix(l, ":") {
+			nComp++
+		}
+	}
+	// peak RSS of audit
+	rss := "not measured"
+	if _, err := exec.LookPath("/usr/bin/time"); err == nil {
+		cmd := exec.Command("/usr/bin/time", "-v", bin, "audit", "-o", "json", "--fail-on", "none")
+		cmd.Env = env
+		var eb bytes.Buffer
+		cmd.Stderr = &eb
+		_ = cmd.Run()
+		if m := regexp.MustCompile(`Maximum resident set size \(kbytes\): (\d+)`).FindStringSubmatch(eb.String()); m != nil {
+			kb, _ := strconv.Atoi(m[1])
+			rss = fmt.Sprintf("%.0f MiB", float64(kb)/1024)
+		}
+	}
+	return fmt.Sprintf("Start-up (`accessctl --version`): %s. Completion from a warm cache (`accessctl __complete cluster show ''`, %d candidates): %s. Peak RSS of `audit`: %s.\n",
+		ms(median(st)), nComp, ms(median(cp)), rss), nil
 }

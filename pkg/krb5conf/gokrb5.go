@@ -23,8 +23,9 @@ func (p *Profile) Gokrb5() *config.Config {
 	l.DefaultRealm = p.DefaultRealm()
 	l.AllowWeakCrypto = boolean("allow_weak_crypto", false)
 	l.Canonicalize = boolean("canonicalize", false)
-	// MIT looks KDCs up in DNS unless told not to; gokrb5 defaults to false.
-	l.DNSLookupKDC = boolean("dns_lookup_kdc", true)
+	// gokrb5 never looks KDCs up itself: LocateKDCs hands it explicit ones, found
+	// as MIT finds them (kdc lines, sssd's kdcinfo, DNS SRV).
+	l.DNSLookupKDC = false
 	l.DNSLookupRealm = boolean("dns_lookup_realm", false)
 	if v, ok := get("dns_canonicalize_hostname"); ok {
 		// "fallback" (MIT 1.18+) first tries the name as given, then canonicalized.

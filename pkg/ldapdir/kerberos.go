@@ -31,6 +31,30 @@ type krbSetup struct {
 	ccache string // the cache used, as klist names it ("" with a keytab)
 	notes  []string
 	keep   *keep // where new service tickets go (nil with a keytab)
+
+	// The KDCs of realm are found only when a KDC is needed (krb5conf.KDCs): a warm
+	// service ticket costs no kdcinfo read or DNS query, as with MIT.
+	prof    *krb5conf.Profile
+	realm   string
+	located bool
+}
+
+// locateKDCs hands gokrb5 the KDCs of the client's realm, once.
+func (s *krbSetup) locateKDCs(debugf func(string, ...any)) error {
+	if s.located {
+		return nil
+	}
+	src, err := s.prof.LocateKDCs(s.client.Config, s.realm, krb5conf.Locator{})
+	if err != nil {
+		return err
+	}
+	s.located = true
+	for _, r := range s.client.Config.Realms {
+		if r.Realm == s.realm {
+			debugf("kerberos: KDCs of %s from %s: %s", s.realm, src, strings.Join(r.KDC, ", "))
+		}
+	}
+	return nil
 }
 
 // kerberosClient builds the gokrb5 client for a GSSAPI bind from the merged
@@ -40,7 +64,7 @@ func kerberosClient(g GSSAPI) (*krbSetup, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &krbSetup{notes: []string{"kerberos configuration: " + strings.Join(prof.Files, ", ")}}
+	s := &krbSetup{prof: prof, notes: []string{"kerberos configuration: " + strings.Join(prof.Files, ", ")}}
 	if len(prof.Files) == 0 {
 		s.notes[0] = "kerberos configuration: none of " + strings.Join(prof.Paths, ", ") + " exists"
 	}
@@ -58,6 +82,10 @@ func kerberosClient(g GSSAPI) (*krbSetup, error) {
 			realm = cfg.LibDefaults.DefaultRealm
 		}
 		cl := client.NewWithKeytab(user, realm, kt, cfg, client.DisablePAFXFAST(true))
+		s.client, s.realm = cl, realm
+		if err := s.locateKDCs(func(f string, a ...any) { s.notes = append(s.notes, fmt.Sprintf(f, a...)) }); err != nil {
+			return s, err
+		}
 		if err := cl.Login(); err != nil {
 			return s, fmt.Errorf("kerberos login as %s@%s with keytab %s: %w", user, realm, g.Keytab, err)
 		}
@@ -81,7 +109,7 @@ func kerberosClient(g GSSAPI) (*krbSetup, error) {
 	}
 	cl.Config = cfg
 	k.prof = prof
-	s.client, s.keep = cl, k
+	s.client, s.keep, s.realm = cl, k, k.client.Realm
 	return s, nil
 }
 
@@ -146,25 +174,28 @@ type keep struct {
 // asks for one. A ticket already in the cache is used as it is; a new one is fetched
 // from the KDC and stored back into the cache, as MIT's libraries do, so the next
 // command within its lifetime sends no KDC request. A cache that cannot be written
-// costs one --debug line, nothing else.
-func (s *krbSetup) serviceTicket(spn string, debugf func(string, ...any)) {
+// costs one --debug line, nothing else. The error is that no KDC could be found.
+func (s *krbSetup) serviceTicket(spn string, debugf func(string, ...any)) error {
 	if s == nil || s.keep == nil {
-		return
+		return nil
 	}
 	if _, _, ok := s.client.GetCachedTicket(spn); ok {
 		debugf("kerberos: service ticket for %s from %s", spn, s.ccache)
-		return
+		return nil
+	}
+	if err := s.locateKDCs(debugf); err != nil {
+		return err
 	}
 	k := s.keep
 	var tgt messages.Ticket
 	if err := tgt.Unmarshal(k.tgt.Ticket); err != nil {
-		return // the bind asks the KDC itself and reports what fails
+		return nil // the bind asks the KDC itself and reports what fails
 	}
 	tgtKey := types.EncryptionKey{KeyType: k.tgt.KeyType, KeyValue: k.tgt.Key}
 	princ := types.NewPrincipalName(nametype.KRB_NT_PRINCIPAL, spn)
 	_, rep, err := s.client.TGSREQGenerateAndExchange(princ, k.client.Realm, tgt, tgtKey, false)
 	if err != nil {
-		return
+		return nil
 	}
 	cred, err := credentialOf(k.client, rep)
 	if err == nil {
@@ -181,9 +212,10 @@ func (s *krbSetup) serviceTicket(spn string, debugf func(string, ...any)) {
 	}
 	if err != nil {
 		debugf("kerberos: service ticket for %s not stored in %s: %v", spn, k.cache, err)
-		return
+		return nil
 	}
 	debugf("kerberos: service ticket for %s stored in %s", spn, k.cache)
+	return nil
 }
 
 // credentialOf is the cache entry of a TGS reply.

@@ -373,7 +373,10 @@ func dialOne(ctx context.Context, o *Options, server string, krb *client.Client)
 	switch b := o.Bind.(type) {
 	case GSSAPI:
 		spn := "ldap/" + host
-		o.krb.serviceTicket(spn, o.debugf)
+		if err := o.krb.serviceTicket(spn, o.debugf); err != nil {
+			conn.Close()
+			return nil, fail("bind", err)
+		}
 		mech := saslgss.New(krb, spn, saslgss.Options{})
 		wrapped, err := saslgss.Bind(conn, mech, saslgss.BindTimeouts{First: firstAnswer, Step: o.Timeout})
 		c.ops.Add(1)
