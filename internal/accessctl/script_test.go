@@ -49,6 +49,14 @@ func TestScripts(t *testing.T) {
 				}
 				env.Setenv(k, v)
 			}
+			// Without the live directory's krb5.conf, an empty one: the machine's
+			// /etc/krb5.conf (Debian's names ATHENA.MIT.EDU) must not leak a realm into
+			// the sandbox scripts.
+			empty := filepath.Join(work, "home", "krb5.conf")
+			if err := os.WriteFile(empty, nil, 0o600); err != nil {
+				return err
+			}
+			env.Setenv("KRB5_CONFIG", empty)
 			for _, kv := range os.Environ() {
 				k, v, _ := strings.Cut(kv, "=")
 				if strings.HasPrefix(k, "ACCESSCTL_TEST_") || k == "KRB5_CONFIG" {
