@@ -188,6 +188,11 @@ func Run(ctx context.Context, o *Options) error {
 		Spec:   users.Spec{Login: o.Login, First: o.First, Last: o.Last, Email: o.Email, UID: ipa.DNAMagic, SSHKeys: o.sshKeys, Realm: rlm},
 		Groups: o.groups,
 	}
+	// Whether user-add makes a private group is the server's to say; unreadable is an error
+	// of the directory, not of the input.
+	if _, err := state.HasUPG(); err != nil {
+		return err
+	}
 	// Refuse what the state alone refuses (user exists, groups missing) before any
 	// further read.
 	if _, err := users.PlanCreate(state, opts); err != nil {
