@@ -1,60 +1,15 @@
 package create_test
 
 import (
-	"context"
-	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/accessctl/accessctl/internal/cmdtest"
 	"github.com/accessctl/accessctl/pkg/cmdutil"
 	"github.com/accessctl/accessctl/pkg/directory"
 	"github.com/accessctl/accessctl/pkg/ipa"
-	"github.com/accessctl/accessctl/pkg/ldapdir"
 	"github.com/accessctl/accessctl/pkg/users"
 )
-
-// manager is a client that may change cn=etc: the sandbox itself, or Directory Manager
-// on the live directory.
-func manager(t *testing.T, backend string, dir directory.Client) directory.Client {
-	t.Helper()
-	if backend == "sandbox" {
-		return dir
-	}
-	pw, err := os.ReadFile(os.Getenv("ACCESSCTL_TEST_DM_PASSWORD_FILE"))
-	if err != nil {
-		t.Fatalf("read the Directory Manager password: %v", err)
-	}
-	c, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	dm, err := ldapdir.Dial(c, ldapdir.Options{Servers: []string{os.Getenv("ACCESSCTL_TEST_LDAPS_URL")},
-		CAFile: os.Getenv("ACCESSCTL_TEST_CA"), ConnectTimeout: 3 * time.Second, Timeout: 10 * time.Second,
-		Bind: ldapdir.Simple{DN: "cn=Directory Manager", Password: strings.TrimSpace(string(pw))}})
-	if err != nil {
-		t.Fatalf("bind as Directory Manager: %v", err)
-	}
-	t.Cleanup(func() { dm.Close() })
-	return dm
-}
-
-// replace sets attr of dn to vs and puts the old values back when the test ends.
-func replace(t *testing.T, dm directory.Client, dn, attr string, vs ...string) {
-	t.Helper()
-	es, err := dm.Search(ctx, directory.SearchRequest{BaseDN: dn, Scope: directory.ScopeBase, Filter: "(objectClass=*)", Attributes: []string{attr}})
-	if err != nil || len(es) != 1 {
-		t.Fatalf("read %s: %v", dn, err)
-	}
-	old := es[0].Get(attr)
-	if err := dm.Modify(ctx, dn, []directory.Mod{{Op: directory.ModReplace, Attr: attr, Values: vs}}); err != nil {
-		t.Fatalf("set %s of %s: %v", attr, dn, err)
-	}
-	t.Cleanup(func() {
-		if err := dm.Modify(context.Background(), dn, []directory.Mod{{Op: directory.ModReplace, Attr: attr, Values: old}}); err != nil {
-			t.Errorf("restore %s of %s: %v", attr, dn, err)
-		}
-	})
-}
 
 // TestCreateWithoutUPG: with the UPG definition disabled the way ipa-managed-entries does
 // (ldap2.has_upg), user create makes no private group, takes the default group's GID, and
@@ -64,9 +19,9 @@ func TestCreateWithoutUPG(t *testing.T) {
 		t.Run(b.Name, func(t *testing.T) {
 			dir := b.Open(t)
 			s := dir.Suffix()
-			dm := manager(t, b.Name, dir)
+			dm := cmdtest.Manager(t, b.Name, dir)
 			def := directory.In(users.UPGDefinition, s)
-			replace(t, dm, def, "originFilter", "(&(objectclass=disable)(&(objectclass=posixAccount)(!(description=__no_upg__))))")
+			cmdtest.Replace(t, dm, def, "originFilter", "(&(objectclass=disable)(&(objectclass=posixAccount)(!(description=__no_upg__))))")
 
 			// Stock ipausers is not POSIX: refused, nothing written.
 			login := cmdtest.Name("nu")
@@ -82,7 +37,7 @@ func TestCreateWithoutUPG(t *testing.T) {
 			pg := cmdtest.Name("pg")
 			group(t, dir, pg)
 			gid := read(t, dir, ipa.GroupDN(pg, s)).First("gidNumber")
-			replace(t, dm, directory.In("cn=ipaConfig,cn=etc", s), "ipaDefaultPrimaryGroup", pg)
+			cmdtest.Replace(t, dm, directory.In("cn=ipaConfig,cn=etc", s), "ipaDefaultPrimaryGroup", pg)
 			udn := ipa.UserDN(login, s)
 			t.Cleanup(func() { _ = dir.Delete(ctx, udn); _ = dir.Delete(ctx, ipa.GroupDN(login, s)) })
 			out, stderr, _, err := run(t, dir, login, "--first", "No", "--last", "Upg", "--yes")
