@@ -137,10 +137,10 @@ const UPGDefinition = "cn=UPG Definition,cn=Definitions,cn=Managed Entries,cn=et
 const upgDisabled = "(objectclass=disable)"
 
 // HasUPG answers FreeIPA's ldap2.has_upg: user private groups are on unless the UPG
-// definition's originFilter contains (objectclass=disable). A definition that cannot be
-// read is an error, not "off".
+// definition's originFilter contains (objectclass=disable). A definition or originFilter
+// that cannot be read is an error, not "off" (has_upg raises an ACI error).
 func (s *CreateState) HasUPG() (bool, error) {
-	if s.UPGDef == nil {
+	if s.UPGDef == nil || s.UPGDef.First("originFilter") == "" {
 		return false, fmt.Errorf("cannot read the user private group definition %s: whether user-add makes a private group is unknown (ask an admin for read access to it)",
 			directory.In(UPGDefinition, s.Suffix))
 	}
