@@ -49,7 +49,9 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 object classes of cn=ipaConfig, cn/displayName/gecos/initials from the names, home
 directory, default shell, Kerberos principal, mail, member of ipausers, and a user private
 group with GID = UID made by the server. No password is set: shell access is by SSH key
-or Kerberos.
+or Kerberos. Where FreeIPA's user private groups are disabled (UPG Definition), the user
+takes the default group's GID instead, and that group must be POSIX, as with ipa user-add.
+SSH keys are parsed and stored as FreeIPA does; a bad one is refused naming its line.
 
 The UID comes from the conventions' general range: the server's DNA plugin assigns it when
 the realm's ID range lies inside that range (and no claim made with "id next --allocate"
