@@ -26,12 +26,9 @@ func (d *Dir) mepDefs() []mepDef {
 		if t == nil || c.first("originScope") == "" {
 			continue
 		}
-		// A definition disabled the FreeIPA way (ipa-managed-entries disable: the
-		// originFilter gains (objectclass=disable), which no entry matches) makes nothing,
-		// whatever else its filter says; accessctl's user create reads it the same way.
-		if strings.Contains(strings.ToLower(c.first("originFilter")), "(objectclass=disable)") {
-			continue
-		}
+		// A definition disabled the FreeIPA way (ipa-managed-entries disable ANDs
+		// (objectclass=disable) into originFilter) matches no entry, here as in 389-ds,
+		// so it makes nothing: no special case, the filter decides (TestMEPDisabledUPG).
 		out = append(out, mepDef{scope: c.first("originScope"), filter: c.first("originFilter"), base: c.first("managedBase"), tmpl: t})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].scope < out[j].scope })

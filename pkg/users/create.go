@@ -132,9 +132,11 @@ type CreateState struct {
 // that makes user private groups (ipaserver/plugins/ldap2.py has_upg).
 const UPGDefinition = "cn=UPG Definition,cn=Definitions,cn=Managed Entries,cn=etc"
 
-// upgDisabled is what FreeIPA puts in, and looks for in, the definition's originFilter
-// when user private groups are off (ipa-managed-entries disable; ldap2.has_upg).
-const upgDisabled = "(objectclass=disable)"
+// upgDisabled is what FreeIPA looks for in the definition's originFilter (ldap2.has_upg:
+// re.search(r'(objectclass=disable)'), where the parentheses are a regex group, so the
+// test is a case-sensitive substring "objectclass=disable"); ipa-managed-entries disable
+// ANDs "(objectclass=disable)" into the filter.
+const upgDisabled = "objectclass=disable"
 
 // HasUPG answers FreeIPA's ldap2.has_upg: user private groups are on unless the UPG
 // definition's originFilter contains (objectclass=disable). A definition or originFilter
@@ -144,7 +146,7 @@ func (s *CreateState) HasUPG() (bool, error) {
 		return false, fmt.Errorf("cannot read the user private group definition %s: whether user-add makes a private group is unknown (ask an admin for read access to it)",
 			directory.In(UPGDefinition, s.Suffix))
 	}
-	return !strings.Contains(strings.ToLower(s.UPGDef.First("originFilter")), upgDisabled), nil
+	return !strings.Contains(s.UPGDef.First("originFilter"), upgDisabled), nil
 }
 
 // ReadCreate reads, in one search, cn=ipaConfig, the ID ranges, the realm container,

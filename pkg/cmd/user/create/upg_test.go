@@ -11,7 +11,7 @@ import (
 	"github.com/accessctl/accessctl/pkg/users"
 )
 
-// TestCreateWithoutUPG: with the UPG definition disabled the way ipa-managed-entries does
+// TestCreateWithoutUPG: with the UPG definition disabled as ipa-managed-entries disable does
 // (ldap2.has_upg), user create makes no private group, takes the default group's GID, and
 // refuses when that group is not POSIX (stock ipausers), as user-add does.
 func TestCreateWithoutUPG(t *testing.T) {
@@ -21,7 +21,7 @@ func TestCreateWithoutUPG(t *testing.T) {
 			s := dir.Suffix()
 			dm := cmdtest.Manager(t, b.Name, dir)
 			def := directory.In(users.UPGDefinition, s)
-			cmdtest.Replace(t, dm, def, "originFilter", "(&(objectclass=disable)(&(objectclass=posixAccount)(!(description=__no_upg__))))")
+			cmdtest.Replace(t, dm, def, "originFilter", "(&(objectclass=disable)(objectclass=posixAccount)(!(description=__no_upg__)))")
 
 			// Stock ipausers is not POSIX: refused, nothing written.
 			login := cmdtest.Name("nu")
