@@ -137,3 +137,44 @@ func OpenSandboxFile(t *testing.T, path string) directory.Client {
 	t.Cleanup(func() { d.Close() })
 	return d
 }
+
+// Manager is a client that may change cn=etc: the sandbox itself, or Directory Manager
+// on the live directory.
+func Manager(t *testing.T, backend string, dir directory.Client) directory.Client {
+	t.Helper()
+	if backend == "sandbox" {
+		return dir
+	}
+	pw, err := os.ReadFile(os.Getenv("ACCESSCTL_TEST_DM_PASSWORD_FILE"))
+	if err != nil {
+		t.Fatalf("read the Directory Manager password: %v", err)
+	}
+	c, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	dm, err := ldapdir.Dial(c, ldapdir.Options{Servers: []string{os.Getenv("ACCESSCTL_TEST_LDAPS_URL")},
+		CAFile: os.Getenv("ACCESSCTL_TEST_CA"), ConnectTimeout: 3 * time.Second, Timeout: 10 * time.Second,
+		Bind: ldapdir.Simple{DN: "cn=Directory Manager", Password: strings.TrimSpace(string(pw))}})
+	if err != nil {
+		t.Fatalf("bind as Directory Manager: %v", err)
+	}
+	t.Cleanup(func() { dm.Close() })
+	return dm
+}
+
+// Replace sets attr of dn to vs and puts the old values back when the test ends.
+func Replace(t *testing.T, dm directory.Client, dn, attr string, vs ...string) {
+	t.Helper()
+	es, err := dm.Search(context.Background(), directory.SearchRequest{BaseDN: dn, Scope: directory.ScopeBase, Filter: "(objectClass=*)", Attributes: []string{attr}})
+	if err != nil || len(es) != 1 {
+		t.Fatalf("read %s: %v", dn, err)
+	}
+	old := es[0].Get(attr)
+	if err := dm.Modify(context.Background(), dn, []directory.Mod{{Op: directory.ModReplace, Attr: attr, Values: vs}}); err != nil {
+		t.Fatalf("set %s of %s: %v", attr, dn, err)
+	}
+	t.Cleanup(func() {
+		if err := dm.Modify(context.Background(), dn, []directory.Mod{{Op: directory.ModReplace, Attr: attr, Values: old}}); err != nil {
+			t.Errorf("restore %s of %s: %v", attr, dn, err)
+		}
+	})
+}

@@ -19,6 +19,7 @@ import (
 	"github.com/accessctl/accessctl/pkg/plan"
 	"github.com/accessctl/accessctl/pkg/realm"
 	"github.com/accessctl/accessctl/pkg/siteconv"
+	"github.com/accessctl/accessctl/pkg/users"
 )
 
 // ErrInput marks planning errors caused by the operator's input (exit 2).
@@ -47,6 +48,7 @@ type State struct {
 	SudotoGroupE *directory.Entry
 	SudoRuleE    *directory.Entry
 	IPAUsers     *directory.Entry
+	Config       *directory.Entry // cn=ipaConfig: the user builder's object classes, mail domain, home root
 	IDs          *ids.State
 }
 
@@ -60,7 +62,7 @@ func Read(ctx context.Context, dir directory.Client, conv *siteconv.Conventions,
 	s.SudotoGroup, s.SudotoRule = conv.SudotoNames(hg, role)
 	esc := directory.EscapeFilterValue
 	filter := fmt.Sprintf("(|(&(objectClass=posixAccount)(uid=%s))(&(objectClass=ipaUserGroup)(|(cn=%s)(cn=%s)(cn=ipausers)))"+
-		"(&(objectClass=ipaHostgroup)(cn=%s))(&(objectClass=ipaSudoRule)(cn=%s))"+realm.Filter+")",
+		"(&(objectClass=ipaHostgroup)(cn=%s))(&(objectClass=ipaSudoRule)(cn=%s))(&(objectClass=ipaConfigObject)(cn=ipaConfig))"+realm.Filter+")",
 		esc(role), esc(hg), esc(s.SudotoGroup), esc(hg), esc(s.SudotoRule))
 	entries, err := dir.Search(ctx, directory.SearchRequest{BaseDN: s.Suffix, Scope: directory.ScopeSub, Filter: filter, Attributes: userAttrs})
 	if err != nil {
@@ -73,6 +75,8 @@ func Read(ctx context.Context, dir directory.Client, conv *siteconv.Conventions,
 		switch {
 		case e.HasObjectClass("krbRealmContainer"):
 			continue // realm.FromEntries below
+		case e.HasObjectClass("ipaConfigObject"):
+			s.Config = e
 		case e.HasObjectClass("posixAccount"):
 			if directory.EqualDN(directory.Parent(e.DN), users) {
 				s.User = e
@@ -109,20 +113,15 @@ type CreateOptions struct {
 }
 
 // UserEntry is the role user in the shape of `ipa user-add ROLE --first=ROLE --last=role
-// --uid=N --gidnumber=N --shell=/bin/bash` (freeipa-ldap.md §2.1, §5b): no password, no SSH
-// keys; the server's MEP plugin adds the private group with gidNumber N.
-func UserEntry(role string, id int, realm, suffix string) *directory.Entry {
+// --uid=N --gidnumber=N --shell=/bin/bash` (freeipa-ldap.md §2.1, §5b), built by the same
+// builder as `user create` (users.Entry) from cn=ipaConfig (nil: FreeIPA's defaults), so
+// the two never differ: no password, no SSH keys; the server's MEP plugin adds the
+// private group with gidNumber N.
+func UserEntry(role string, id int, realm, suffix string, config *directory.Entry) *directory.Entry {
 	n := strconv.Itoa(id)
-	full := role + " role"
-	return directory.NewEntry(ipa.UserDN(role, suffix),
-		directory.A("objectClass", "top", "person", "organizationalperson", "inetorgperson", "inetuser", "posixaccount",
-			"krbprincipalaux", "krbticketpolicyaux", "ipaobject", "ipasshuser"),
-		directory.A("uid", role), directory.A("givenName", role), directory.A("sn", "role"), directory.A("cn", full),
-		directory.A("displayName", full), directory.A("initials", strings.ToUpper(role[:1])+"R"), directory.A("gecos", full),
-		directory.A("homeDirectory", "/home/"+role), directory.A("loginShell", "/bin/bash"),
-		directory.A("uidNumber", n), directory.A("gidNumber", n),
-		directory.A("krbPrincipalName", role+"@"+realm), directory.A("krbCanonicalName", role+"@"+realm),
-		directory.A("ipaUniqueID", ipa.Autogenerate))
+	e := users.Entry(users.Spec{Login: role, First: role, Last: "role", Realm: realm, UID: n}, users.ConfigFrom(config), suffix)
+	e.Set("loginShell", "/bin/bash")
+	return e
 }
 
 // SudoRuleEntry is the sudo rule of ITTN-010 §5: run as ROLE only, all commands, without
@@ -285,7 +284,7 @@ func PlanCreate(s *State, conv *siteconv.Conventions, o CreateOptions) (*plan.Pl
 	if s.User == nil {
 		n := strconv.Itoa(id)
 		p.Add(plan.Change{Action: plan.Create, Kind: "user", Name: s.Role, DN: userDN,
-			Entry: UserEntry(s.Role, id, s.Realm, suffix),
+			Entry: UserEntry(s.Role, id, s.Realm, suffix, s.Config),
 			Notes: []string{"role account: no password, no SSH keys"},
 			IPA:   []string{ipa.Command("user-add", s.Role, "--first="+s.Role, "--last=role", "--uid="+n, "--gidnumber="+n, "--shell=/bin/bash")}})
 		if s.IPAUsers != nil && !directory.HasDN(s.IPAUsers.Get("member"), userDN) {

@@ -26,6 +26,9 @@ func (d *Dir) mepDefs() []mepDef {
 		if t == nil || c.first("originScope") == "" {
 			continue
 		}
+		// A definition disabled the FreeIPA way (ipa-managed-entries disable ANDs
+		// (objectclass=disable) into originFilter) matches no entry, here as in 389-ds,
+		// so it makes nothing: no special case, the filter decides (TestMEPDisabledUPG).
 		out = append(out, mepDef{scope: c.first("originScope"), filter: c.first("originFilter"), base: c.first("managedBase"), tmpl: t})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].scope < out[j].scope })

@@ -63,7 +63,10 @@ type Spec struct {
 	Login, First, Last, Email string
 	Realm                     string
 	// UID is the uidNumber (and gidNumber, UPG): ipa.DNAMagic or an explicit number.
-	UID     string
+	UID string
+	// GID is the gidNumber when it is not UID: without user private groups, the default
+	// group's (user-add's pre_callback).
+	GID     string
 	SSHKeys []string
 }
 
@@ -85,6 +88,9 @@ func Entry(s Spec, cfg IPAConfig, suffix string) *directory.Entry {
 		directory.A("uidNumber", s.UID),
 		directory.A("gidNumber", s.UID),
 	)
+	if s.GID != "" {
+		e.Set("gidNumber", s.GID)
+	}
 	if s.Realm != "" {
 		e.Set("krbPrincipalName", s.Login+"@"+s.Realm)
 		e.Set("krbCanonicalName", s.Login+"@"+s.Realm)
@@ -118,6 +124,29 @@ type CreateState struct {
 	Realm    string             // the directory's Kerberos realm (cn=REALM,cn=kerberos), "" when none
 	Existing []*directory.Entry // entries with uid=LOGIN (anywhere) or the UPG name
 	Groups   map[string]*directory.Entry
+	// UPGDef is the managed-entries definition of user private groups (nil: not readable).
+	UPGDef *directory.Entry
+}
+
+// UPGDefinition is the RDN chain, under the suffix, of the managed-entries definition
+// that makes user private groups (ipaserver/plugins/ldap2.py has_upg).
+const UPGDefinition = "cn=UPG Definition,cn=Definitions,cn=Managed Entries,cn=etc"
+
+// upgDisabled is what FreeIPA looks for in the definition's originFilter (ldap2.has_upg:
+// re.search(r'(objectclass=disable)'), where the parentheses are a regex group, so the
+// test is a case-sensitive substring "objectclass=disable"); ipa-managed-entries disable
+// ANDs "(objectclass=disable)" into the filter.
+const upgDisabled = "objectclass=disable"
+
+// HasUPG answers FreeIPA's ldap2.has_upg: user private groups are on unless the UPG
+// definition's originFilter contains (objectclass=disable). A definition or originFilter
+// that cannot be read is an error, not "off" (has_upg raises an ACI error).
+func (s *CreateState) HasUPG() (bool, error) {
+	if s.UPGDef == nil || s.UPGDef.First("originFilter") == "" {
+		return false, fmt.Errorf("cannot read the user private group definition %s: whether user-add makes a private group is unknown (ask an admin for read access to it)",
+			directory.In(UPGDefinition, s.Suffix))
+	}
+	return !strings.Contains(s.UPGDef.First("originFilter"), upgDisabled), nil
 }
 
 // ReadCreate reads, in one search, cn=ipaConfig, the ID ranges, the realm container,
@@ -131,6 +160,7 @@ func ReadCreate(ctx context.Context, dir directory.Client, login string, groups 
 	}
 	l := directory.EscapeFilterValue(login)
 	filter := "(|(&(objectClass=ipaConfigObject)(cn=ipaConfig))(objectClass=ipaIDrange)" + realm.Filter + "(uid=" + l + ")" +
+		"(&(objectClass=extensibleObject)(cn=UPG Definition))" +
 		"(&(objectClass=posixGroup)(cn=" + l + "))(&(objectClass=ipaUserGroup)(|" + gf.String() + ")))"
 	es, err := dir.Search(ctx, directory.SearchRequest{BaseDN: suffix, Scope: directory.ScopeSub, Filter: filter,
 		Attributes: []string{"*", "nsAccountLock"}})
@@ -139,16 +169,31 @@ func ReadCreate(ctx context.Context, dir directory.Client, login string, groups 
 	}
 	s := &CreateState{Suffix: suffix, Groups: map[string]*directory.Entry{}, Realm: realm.FromEntries(es, suffix)}
 	cfgDN := directory.In("cn=ipaConfig,cn=etc", suffix)
+	upgDN := directory.In(UPGDefinition, suffix)
 	for _, e := range es {
 		switch {
 		case directory.EqualDN(e.DN, cfgDN):
 			s.Config = e
+		case directory.EqualDN(e.DN, upgDN):
+			s.UPGDef = e
 		case e.HasObjectClass("ipaIDrange"):
 			s.Ranges = append(s.Ranges, e)
 		case strings.EqualFold(e.First("uid"), login) || (e.HasObjectClass("posixGroup") && strings.EqualFold(e.First("cn"), login)):
 			s.Existing = append(s.Existing, e)
 		}
 		if e.HasObjectClass("ipaUserGroup") && directory.EqualDN(directory.Parent(e.DN), directory.In(directory.Groups, suffix)) {
+			s.Groups[strings.ToLower(e.First("cn"))] = e
+		}
+	}
+	// The default group is ipaConfig's (ipausers unless changed): read it when the first
+	// search could not know its name.
+	if pg := ConfigFrom(s.Config).PrimaryGroup; s.Groups[strings.ToLower(pg)] == nil {
+		es, err := dir.Search(ctx, directory.SearchRequest{BaseDN: directory.In(directory.Groups, suffix), Scope: directory.ScopeOne,
+			Filter: "(&(objectClass=ipaUserGroup)(cn=" + directory.EscapeFilterValue(pg) + "))", Attributes: []string{"*"}})
+		if err != nil {
+			return nil, fmt.Errorf("read default group %s: %w", pg, err)
+		}
+		for _, e := range es {
 			s.Groups[strings.ToLower(e.First("cn"))] = e
 		}
 	}
@@ -172,18 +217,37 @@ func PlanCreate(s *CreateState, o CreateOptions) (*plan.Plan, error) {
 			return nil, err
 		}
 	}
-	if len(s.Existing) > 0 {
-		e := s.Existing[0]
+	upg, err := s.HasUPG()
+	if err != nil {
+		return nil, err
+	}
+	cfg := ConfigFrom(s.Config)
+	for _, e := range s.Existing {
 		if e.HasObjectClass("posixGroup") && !e.HasObjectClass("posixAccount") {
+			if !upg {
+				continue // no private group: a group of that name does not clash
+			}
 			return nil, fmt.Errorf("a group named %q already exists (the user private group would clash)", o.Login)
 		}
 		return nil, fmt.Errorf("user %q already exists (%s)", o.Login, e.DN)
 	}
-	cfg := ConfigFrom(s.Config)
 	if len(o.Login) > cfg.MaxUsernameLength {
 		return nil, fmt.Errorf("login %q is longer than the directory's maximum of %d", o.Login, cfg.MaxUsernameLength)
 	}
 	spec := o.Spec
+	var defGID string
+	if !upg {
+		// user-add without UPG: the user's primary group is the default group, which must
+		// be POSIX (stock ipausers is not).
+		g := s.Groups[strings.ToLower(cfg.PrimaryGroup)]
+		if g == nil {
+			return nil, fmt.Errorf("user private groups are off and the default group for new users (%s) does not exist", cfg.PrimaryGroup)
+		}
+		if defGID = g.First("gidNumber"); defGID == "" {
+			return nil, fmt.Errorf("user private groups are off and the default group for new users (%s) is not POSIX: it has no GID to give %s (FreeIPA's user-add refuses the same)", cfg.PrimaryGroup, o.Login)
+		}
+		spec.GID = defGID
+	}
 	p := &plan.Plan{Title: "create user " + o.Login}
 	e := Entry(spec, cfg, s.Suffix)
 	args := []string{"user-add", o.Login, "--first=" + o.First, "--last=" + o.Last}
@@ -191,7 +255,10 @@ func PlanCreate(s *CreateState, o CreateOptions) (*plan.Plan, error) {
 		args = append(args, "--email="+o.Email)
 	}
 	if spec.UID != ipa.DNAMagic {
-		args = append(args, "--uid="+spec.UID, "--gidnumber="+spec.UID)
+		args = append(args, "--uid="+spec.UID)
+		if upg {
+			args = append(args, "--gidnumber="+spec.UID)
+		}
 	}
 	for _, k := range spec.SSHKeys {
 		args = append(args, "--sshpubkey="+k)
@@ -201,7 +268,11 @@ func PlanCreate(s *CreateState, o CreateOptions) (*plan.Plan, error) {
 	if spec.UID == ipa.DNAMagic {
 		c.Notes = append(c.Notes, "uidNumber/gidNumber -1: the server's DNA plugin assigns the next ID of the realm's range")
 	}
-	c.Notes = append(c.Notes, "the server's managed-entries plugin creates the private group "+o.Login+" (GID = UID)")
+	if upg {
+		c.Notes = append(c.Notes, "the server's managed-entries plugin creates the private group "+o.Login+" (GID = UID)")
+	} else {
+		c.Notes = append(c.Notes, "user private groups are off (UPG definition disabled): no private group; gidNumber "+defGID+" is the default group "+cfg.PrimaryGroup+"'s")
+	}
 	p.Add(c)
 	userDN := e.DN
 	groups := append([]string{cfg.PrimaryGroup}, o.Groups...)

@@ -19,6 +19,7 @@ import (
 	"github.com/accessctl/accessctl/pkg/ipa"
 	"github.com/accessctl/accessctl/pkg/names"
 	"github.com/accessctl/accessctl/pkg/plan"
+	"github.com/accessctl/accessctl/pkg/sshkey"
 	"github.com/accessctl/accessctl/pkg/users"
 )
 
@@ -48,7 +49,9 @@ func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *Options) error
 object classes of cn=ipaConfig, cn/displayName/gecos/initials from the names, home
 directory, default shell, Kerberos principal, mail, member of ipausers, and a user private
 group with GID = UID made by the server. No password is set: shell access is by SSH key
-or Kerberos.
+or Kerberos. Where FreeIPA's user private groups are disabled (UPG Definition), the user
+takes the default group's GID instead, and that group must be POSIX, as with ipa user-add.
+SSH keys are parsed and stored as FreeIPA does; a bad one is refused naming its line.
 
 The UID comes from the conventions' general range: the server's DNA plugin assigns it when
 the realm's ID range lies inside that range (and no claim made with "id next --allocate"
@@ -110,7 +113,9 @@ too. The groups must exist. One plan, all or nothing.`,
 	return cmd
 }
 
-// ReadSSHKeys reads OpenSSH public keys, one per line; blank lines and # comments skipped.
+// ReadSSHKeys reads SSH public keys, one per line (blank lines and # comments skipped),
+// parsed and normalised as FreeIPA's user-add does (pkg/sshkey). A bad line is named by
+// its number, never quoted.
 func ReadSSHKeys(path string) ([]string, error) {
 	fh, err := inputfile.Open(path, inputfile.SSHKeys)
 	if err != nil {
@@ -118,6 +123,7 @@ func ReadSSHKeys(path string) ([]string, error) {
 	}
 	defer fh.Close()
 	var keys []string
+	seen := map[string]int{}
 	sc := bufio.NewScanner(fh)
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
 	n := 0
@@ -128,13 +134,18 @@ func ReadSSHKeys(path string) ([]string, error) {
 			continue
 		}
 		if strings.Contains(l, "PRIVATE KEY") {
-			return nil, fmt.Errorf("%s:%d: this is a private key; give the public key (.pub)", path, n)
+			return nil, fmt.Errorf("--ssh-key file line %d: this is a private key; give the public key (.pub)", n)
 		}
-		f := strings.Fields(l)
-		if len(f) < 2 || !(strings.HasPrefix(f[0], "ssh-") || strings.HasPrefix(f[0], "ecdsa-") || strings.HasPrefix(f[0], "sk-")) {
-			return nil, fmt.Errorf("%s:%d: not an OpenSSH public key (want \"TYPE BASE64 [COMMENT]\")", path, n)
+		k, err := sshkey.Parse(l)
+		if err != nil {
+			return nil, fmt.Errorf("--ssh-key file line %d: %w (want [OPTIONS] TYPE BASE64 [COMMENT], as in a .pub file)", n, err)
 		}
-		keys = append(keys, l)
+		norm := k.String()
+		if first, dup := seen[norm]; dup {
+			return nil, fmt.Errorf("--ssh-key file line %d: the same key as line %d", n, first)
+		}
+		seen[norm] = n
+		keys = append(keys, norm)
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("read --ssh-key: %w", err)
@@ -187,6 +198,11 @@ func Run(ctx context.Context, o *Options) error {
 	opts := users.CreateOptions{
 		Spec:   users.Spec{Login: o.Login, First: o.First, Last: o.Last, Email: o.Email, UID: ipa.DNAMagic, SSHKeys: o.sshKeys, Realm: rlm},
 		Groups: o.groups,
+	}
+	// Whether user-add makes a private group is the server's to say; unreadable is an error
+	// of the directory, not of the input.
+	if _, err := state.HasUPG(); err != nil {
+		return err
 	}
 	// Refuse what the state alone refuses (user exists, groups missing) before any
 	// further read.

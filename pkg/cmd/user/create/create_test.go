@@ -72,7 +72,7 @@ func TestCreateShape(t *testing.T) {
 			group(t, dir, cl)
 			group(t, dir, cl+"-sudo")
 			keyFile := filepath.Join(t.TempDir(), "k.pub")
-			key := "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGJ0ZXN0a2V5dGVzdGtleXRlc3RrZXl0ZXN0a2V5dGU test@example"
+			key := "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFtHav5afAjlt198n+kYrk8moFj3wgCyUctFJfMLJTxW test@example"
 			os.WriteFile(keyFile, []byte("# key\n"+key+"\n"), 0o600)
 			udn := ipa.UserDN(login, s)
 			t.Cleanup(func() { _ = dir.Delete(ctx, udn); _ = dir.Delete(ctx, ipa.GroupDN(login, s)) })

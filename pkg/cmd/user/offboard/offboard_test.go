@@ -435,7 +435,7 @@ func setPassword(t *testing.T, dir directory.Client, dn string) {
 
 const testPassword = "Offboard-test-pw-1"
 
-const testKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOffboardTestKeyOffboardTestKeyOffboardT ob@test"
+const testKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBul3+sbQ3k/2kBEJOfq3bblBuiTia0ChhLM6k3nsjVV ob@test"
 
 func readFile(t *testing.T, path string) string {
 	t.Helper()
