@@ -89,6 +89,12 @@ func Build(ctx context.Context, f *cmdutil.Factory, path string) (*plan.Plan, *e
 	if err != nil {
 		return nil, nil, cmdutil.InputError(err)
 	}
+	return BuildSet(ctx, f, set, path)
+}
+
+// BuildSet is Build for a document already loaded (or a part of one: apply plans each
+// object again right before applying it).
+func BuildSet(ctx context.Context, f *cmdutil.Factory, set *site.Set, path string) (*plan.Plan, *export.Current, error) {
 	cur, err := export.Read(ctx, f, nil, set.HasUsers)
 	if err != nil {
 		return nil, nil, err
@@ -450,7 +456,13 @@ func (pl *planner) services(set *site.Set) error {
 				continue
 			}
 			dn := pl.cur.Conv.BindDN(s.Name, pl.cur.Snap.Suffix)
-			pl.merge(sysaccounts.PlanCreate(dn, s.Name, nil), "a new bind DN needs a password: apply will take --password-dir DIR (one 0600 file each)")
+			sub := sysaccounts.PlanCreate(dn, s.Name, nil)
+			for _, c := range sub.Changes {
+				if c.Entry != nil && s.Description != "" {
+					c.Entry.Set("description", s.Description)
+				}
+			}
+			pl.merge(sub, "a new bind DN needs a password: apply writes it to --password-dir DIR (a new 0600 file named "+s.Name+")")
 			continue
 		}
 		if h.Description != s.Description {
