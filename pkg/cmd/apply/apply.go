@@ -20,6 +20,7 @@ import (
 	"github.com/accessctl/accessctl/pkg/plan"
 	"github.com/accessctl/accessctl/pkg/sidefile"
 	"github.com/accessctl/accessctl/pkg/site"
+	"github.com/accessctl/accessctl/pkg/siteconv"
 	"github.com/accessctl/accessctl/pkg/sysaccounts"
 )
 
@@ -28,6 +29,7 @@ type Options struct {
 	File        string
 	MaxChanges  int
 	PasswordDir string
+	Prune       bool
 	Plan        cmdutil.PlanFlags
 }
 
@@ -46,9 +48,13 @@ before it stay applied, the ones after it are not tried, and the error names the
 apply again to finish.
 
 Authoritative for what the file lists: a listed cluster's members, sudo members, member
-managers and host regexes become exactly the file's. Objects the file does not list are
-left alone (no --prune yet). What no command can change yet is shown as "differs" and
-left alone.
+managers and host regexes become exactly the file's, and a listed role's sudoto rules on
+hostgroups the file no longer names are deleted (role delete; the user stays). Objects the
+file does not list are left alone, unless --prune: then the clusters (cluster delete),
+roles' sudoto groups and rules (role delete; the user stays) and service bind DNs
+(service binddn delete) that follow the conventions and are not listed are deleted, after
+the listed objects; users and hosts never are. What no command can change yet is shown
+as "differs" and left alone.
 
 New service bind DNs need --password-dir DIR: each gets a random password, written to a
 new 0600 file DIR/NAME (created exclusively, synced) before the account is created; the
@@ -77,16 +83,18 @@ password is never printed.
 	cmd.Flags().StringVarP(&o.File, "file", "f", "", "the Site document: a file, or a directory of *.yaml files")
 	cmd.Flags().IntVar(&o.MaxChanges, "max-changes", 0, "refuse a plan with more than `N` object changes (0: no limit)")
 	cmd.Flags().StringVar(&o.PasswordDir, "password-dir", "", "write the password of each new service bind DN to a new 0600 file `DIR`/NAME")
+	cmd.Flags().BoolVar(&o.Prune, "prune", false, "also delete the conforming clusters, role rules and service bind DNs the file does not list (never users or hosts)")
 	_ = cmd.MarkFlagDirname("password-dir")
 	cmdutil.AddPlanFlags(cmd, &o.Plan, plan.IPA, plan.LDIF)
 	return cmd
 }
 
-// object is one object of the file, as a document of its own.
+// object is one object of the file, as a document of its own, or one --prune deletes.
 type object struct {
-	what string // "cluster hvac"
-	set  *site.Set
-	plan *plan.Plan
+	what   string // "cluster hvac"
+	set    *site.Set
+	pruned *diff.Unlisted
+	plan   *plan.Plan // as shown and confirmed
 }
 
 // split makes one document per cluster, role and service of set (users are never
@@ -133,6 +141,16 @@ func run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 		objs[i].plan = sub
 		merge(p, sub)
 	}
+	if o.Prune {
+		for _, u := range diff.UnlistedObjects(set, cur) {
+			sub, err := diff.PrunePlan(ctx, cur.Dir, cur.Conv, u)
+			if err != nil {
+				return err
+			}
+			diff.AddPruned(p, sub, u)
+			objs = append(objs, object{what: "delete " + u.String(), pruned: &u, plan: sub})
+		}
+	}
 	preview := o.Plan.DryRun || o.Plan.Emit != ""
 	if err := checkPasswordDir(o.PasswordDir, newServices(p), preview); err != nil {
 		return err
@@ -141,7 +159,7 @@ func run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 		return &cmdutil.RefusedError{Reason: fmt.Sprintf("the plan has %d object changes, more than --max-changes %d: nothing changed (see accessctl diff -f %s)", n, o.MaxChanges, o.File)}
 	}
 	p.Title = "apply " + o.File
-	a := &applier{f: f, o: o, dir: cur.Dir, removing: p.Removing()}
+	a := &applier{f: f, o: o, dir: cur.Dir, conv: cur.Conv, removing: p.Removing()}
 	_, err = cmdutil.RunPlanWith(ctx, f, cur.Dir, p, &o.Plan, func(ctx context.Context) error { return a.apply(ctx, objs) })
 	if err == nil && p.HasDiffers() {
 		fmt.Fprintln(f.IO.ErrOut, "accessctl: some differences cannot be applied yet and were left alone (see the notes marked differs)")
@@ -206,6 +224,7 @@ type applier struct {
 	f        *cmdutil.Factory
 	o        *Options
 	dir      directory.Client
+	conv     *siteconv.Conventions
 	removing bool // whether the plan the user confirmed removes anything
 }
 
@@ -241,6 +260,13 @@ func (a *applier) apply(ctx context.Context, objs []object) error {
 // one plans obj again from a fresh read of the directory and applies that plan all or
 // nothing: a change someone made since the plan was shown is planned for, not overwritten.
 func (a *applier) one(ctx context.Context, obj object) error {
+	if obj.pruned != nil {
+		p, err := diff.PrunePlan(ctx, a.dir, a.conv, *obj.pruned)
+		if err != nil {
+			return err
+		}
+		return plan.Apply(ctx, a.dir, p)
+	}
 	p, cur, err := diff.BuildSet(ctx, a.f, obj.set, a.o.File)
 	if err != nil {
 		return err

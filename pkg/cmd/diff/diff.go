@@ -27,6 +27,7 @@ import (
 // NewCmdDiff builds `accessctl diff`.
 func NewCmdDiff(f *cmdutil.Factory) *cobra.Command {
 	var file string
+	var prune bool
 	var pf cmdutil.PlanFlags
 	cmd := &cobra.Command{
 		Use:   "diff -f FILE|DIR",
@@ -37,8 +38,9 @@ plan rendering every command has (-o json|yaml, --emit ipa|ldif). Nothing is cha
 
 The plan is made by the builders of the imperative commands (cluster create, add-user,
 remove-user, member-manager, automember add/remove, role create/grant/revoke, service
-binddn create); a change no command makes yet is shown as "differs" with a note.
-Objects the file does not list are left alone.
+binddn create, role delete for a hostgroup a listed role no longer has); a change no
+command makes yet is shown as "differs" with a note. Objects the file does not list are
+left alone; with --prune the plan also holds what 'apply --prune' deletes.
 
 Exit 0 when the directory matches the file, 5 when it differs (in every output mode, so
 a CI job can fail on drift), 2 for a bad file or a file of another site.`,
@@ -54,10 +56,11 @@ a CI job can fail on drift), 2 for a bad file or a file of another site.`,
 			if file == "" {
 				return cmdutil.FlagErrorf("-f FILE|DIR is required")
 			}
-			return run(cmd.Context(), f, file, &pf)
+			return run(cmd.Context(), f, file, prune, &pf)
 		},
 	}
 	cmd.Flags().StringVarP(&file, "file", "f", "", "the Site document: a file, or a directory of *.yaml files")
+	cmd.Flags().BoolVar(&prune, "prune", false, "also plan the deletion of conforming clusters, role rules and service bind DNs the file does not list")
 	cmdutil.AddPlanFlags(cmd, &pf, plan.IPA, plan.LDIF)
 	// diff never applies: --dry-run is implied and --yes means nothing.
 	_ = cmd.Flags().MarkHidden("dry-run")
@@ -65,10 +68,23 @@ a CI job can fail on drift), 2 for a bad file or a file of another site.`,
 	return cmd
 }
 
-func run(ctx context.Context, f *cmdutil.Factory, path string, pf *cmdutil.PlanFlags) error {
-	p, cur, err := Build(ctx, f, path)
+func run(ctx context.Context, f *cmdutil.Factory, path string, prune bool, pf *cmdutil.PlanFlags) error {
+	set, err := site.Load(path)
+	if err != nil {
+		return cmdutil.InputError(err)
+	}
+	p, cur, err := BuildSet(ctx, f, set, path)
 	if err != nil {
 		return err
+	}
+	if prune {
+		for _, u := range UnlistedObjects(set, cur) {
+			sub, err := PrunePlan(ctx, cur.Dir, cur.Conv, u)
+			if err != nil {
+				return err
+			}
+			AddPruned(p, sub, u)
+		}
 	}
 	pf.DryRun = true
 	if _, err := cmdutil.RunPlan(ctx, f, cur.Dir, p, pf); err != nil {
@@ -393,7 +409,11 @@ func (pl *planner) roles(set *site.Set) error {
 		}
 		for _, s := range h.Sudo {
 			if !want[s.Hostgroup] {
-				pl.differs("role", r.Name, fmt.Sprintf("role %s has a sudoto rule on %s the file does not list; no command deletes it yet (role delete)", r.Name, s.Hostgroup))
+				sub, err := roleDelete(pl.ctx, pl.cur.Dir, conv, r.Name, s.Hostgroup)
+				if err != nil {
+					return err
+				}
+				pl.merge(sub, "the file does not list hostgroup "+s.Hostgroup+" for role "+r.Name+" (role delete)")
 			}
 		}
 	}
