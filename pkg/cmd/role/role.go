@@ -34,6 +34,7 @@ passphrase, through the "<hostgroup>-sudoto-<role>" group and sudo rule.`,
 	}
 	cmd.AddCommand(NewCmdCreate(f, nil), NewCmdMembers(f, true, nil), NewCmdMembers(f, false, nil),
 		NewCmdList(f, nil), NewCmdWho(f, nil), NewCmdCheck(f, nil))
+	cmd.AddCommand(NewCmdDelete(f, nil))
 	return cmd
 }
 
