@@ -274,9 +274,9 @@ func (pl *planner) principals(e *directory.Entry, attr string, want site.Princip
 		pl.add(c)
 	}
 	groupNote := []string{}
-	if !manager {
-		// Honest: the imperative command takes users only.
-		groupNote = append(groupNote, "groups as members: `cluster add-user/remove-user` and `role grant/revoke` take users only; no imperative command makes this change yet")
+	if !manager && strings.HasPrefix(what, "role ") {
+		// Honest: role grant/revoke take users only (cluster add-user/remove-user take --group).
+		groupNote = append(groupNote, "groups as role holders: `role grant/revoke` take users only; no imperative command makes this change yet")
 	}
 	change(addUsers, false, "--users=")
 	change(delUsers, true, "--users=")
