@@ -15,6 +15,7 @@ import (
 	"github.com/accessctl/accessctl/internal/cmdtest"
 	"github.com/accessctl/accessctl/pkg/cmd/apply"
 	"github.com/accessctl/accessctl/pkg/cmd/cluster/create"
+	"github.com/accessctl/accessctl/pkg/cmd/cluster/members"
 	"github.com/accessctl/accessctl/pkg/cmd/export"
 	"github.com/accessctl/accessctl/pkg/cmdutil"
 	"github.com/accessctl/accessctl/pkg/directory"
@@ -177,4 +178,52 @@ services:
 		}
 	}
 	t.Fatal("the apply never ran to the end")
+}
+
+// TestPasswordDir: a new service bind DN is created with its password in a new 0600 file
+// named after it, never printed; the description is the file's; a second apply writes
+// nothing. Both backends.
+func TestPasswordDir(t *testing.T) {
+	for _, b := range cmdtest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			dir := b.Open(t)
+			anchor, svc := cmdtest.Name("pa"), cmdtest.Name("ps")
+			if _, _, err := run(t, dir, func(f *cmdutil.Factory) *cobra.Command { return create.NewCmdCreate(f, nil) },
+				anchor, "--desc", "Anchor", "--yes"); err != nil {
+				t.Fatalf("cluster create: %v", err)
+			}
+			t.Cleanup(func() {
+				_, _, _ = run(t, dir, members.NewCmdDelete, anchor, "--yes")
+				_ = dir.Delete(context.Background(), "uid="+svc+",cn=sysaccounts,cn=etc,"+dir.Suffix())
+			})
+			doc := siteHeader(t, dir, anchor) + fmt.Sprintf("services:\n- {name: %s, description: Password test}\n", svc)
+			file := filepath.Join(t.TempDir(), "site.yaml")
+			if err := os.WriteFile(file, []byte(doc), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			pwDir := t.TempDir()
+			out, errOut, err := run(t, dir, apply.NewCmdApply, "-f", file, "--yes", "--password-dir", pwDir)
+			if err != nil {
+				t.Fatalf("apply: %v\n%s%s", err, out, errOut)
+			}
+			path := filepath.Join(pwDir, svc)
+			st, err := os.Stat(path)
+			if err != nil || st.Mode().Perm() != 0o600 {
+				t.Fatalf("password file: %v, mode %v", err, st)
+			}
+			pw, _ := os.ReadFile(path)
+			if len(strings.TrimSpace(string(pw))) < 32 || strings.Contains(out+errOut, strings.TrimSpace(string(pw))) {
+				t.Fatalf("password of %d characters, or printed:\n%s%s", len(pw), out, errOut)
+			}
+			es, err := dir.Search(context.Background(), directory.SearchRequest{BaseDN: "uid=" + svc + ",cn=sysaccounts,cn=etc," + dir.Suffix(),
+				Scope: directory.ScopeBase, Filter: "(objectClass=*)", Attributes: []string{"description", "passwordExpirationTime"}})
+			if err != nil || len(es) != 1 || es[0].First("description") != "Password test" {
+				t.Fatalf("bind DN: %v %v", err, es)
+			}
+			again := directory.NewFaulty(dir, 1)
+			if out, _, err := run(t, again, apply.NewCmdApply, "-f", file, "--yes", "--password-dir", pwDir); err != nil || again.Ops() != 0 {
+				t.Fatalf("second apply: %v, %d writes\n%s", err, again.Ops(), out)
+			}
+		})
+	}
 }
