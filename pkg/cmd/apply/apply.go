@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -277,7 +278,7 @@ func (a *applier) one(ctx context.Context, obj object) error {
 	if p.Removing() && !a.removing && !a.o.Plan.Yes {
 		return &cmdutil.RefusedError{Reason: "the directory changed since the plan was shown and the new plan removes access: run apply again to see it"}
 	}
-	if len(p.Pending()) != len(obj.plan.Pending()) {
+	if fingerprint(p) != fingerprint(obj.plan) {
 		fmt.Fprintf(a.f.IO.ErrOut, "accessctl: %s changed since the plan was shown: applying %d change(s) planned from a fresh read\n", obj.what, len(p.Pending()))
 	}
 	news := newServices(p)
@@ -321,4 +322,22 @@ func passwordLength(f *cmdutil.Factory) int {
 		n = conv.Service.PasswordLength
 	}
 	return n
+}
+
+// fingerprint is what p writes, to tell whether a fresh plan is the one that was shown.
+func fingerprint(p *plan.Plan) string {
+	var b strings.Builder
+	for _, c := range p.Pending() {
+		dn := directory.NormalizeDN(c.DN)
+		if c.Action == plan.Create {
+			dn = "" // a new rule's DN holds an ipaUniqueID chosen when planning
+		}
+		fmt.Fprintf(&b, "%s %s %s %s\n", c.Action, c.Kind, c.Name, dn)
+		for _, m := range c.Mods {
+			vals := append([]string(nil), m.Values...)
+			sort.Strings(vals)
+			fmt.Fprintf(&b, " %v %s %q\n", m.Op, strings.ToLower(m.Attr), vals)
+		}
+	}
+	return b.String()
 }

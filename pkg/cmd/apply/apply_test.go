@@ -19,6 +19,7 @@ import (
 	"github.com/accessctl/accessctl/pkg/cmd/export"
 	"github.com/accessctl/accessctl/pkg/cmdutil"
 	"github.com/accessctl/accessctl/pkg/directory"
+	"github.com/accessctl/accessctl/pkg/ipa"
 	"github.com/accessctl/accessctl/pkg/plan"
 )
 
@@ -225,5 +226,86 @@ func TestPasswordDir(t *testing.T) {
 				t.Fatalf("second apply: %v, %d writes\n%s", err, again.Ops(), out)
 			}
 		})
+	}
+}
+
+// TestReReadBeforeApply: a member added by someone else after the plan was shown (here,
+// between the planning read and the object's own re-read) is planned for: off a terminal
+// without --yes, the fresh plan now removes access where the shown one did not, so the
+// object is refused and left as it is (exit 3); with --yes the object ends exactly as the
+// file says, and apply says the plan was re-made.
+func TestReReadBeforeApply(t *testing.T) {
+	dir := cmdtest.Sandbox(t)
+	ctx := context.Background()
+	s := dir.Suffix()
+	name := cmdtest.Name("rr")
+	if _, _, err := run(t, dir, func(f *cmdutil.Factory) *cobra.Command { return create.NewCmdCreate(f, nil) },
+		name, "--desc", "Race", "--yes"); err != nil {
+		t.Fatalf("cluster create: %v", err)
+	}
+	if _, _, err := run(t, dir, members.NewCmdAddUser, name, "jdoe", "--yes"); err != nil {
+		t.Fatalf("add-user: %v", err)
+	}
+	doc := siteHeader(t, dir, name) + fmt.Sprintf(`clusters:
+- name: %s
+  description: Race
+  hostRegexes: []
+  members: {users: [jdoe, asmith], groups: []}
+  sudo: {users: [], groups: []}
+`, name)
+	file := filepath.Join(t.TempDir(), "site.yaml")
+	if err := os.WriteFile(file, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	group := ipa.GroupDN(name, s)
+	members0 := func() []string {
+		es, err := dir.Search(ctx, directory.SearchRequest{BaseDN: group, Scope: directory.ScopeBase, Filter: "(objectClass=*)", Attributes: []string{"member"}})
+		if err != nil || len(es) != 1 {
+			t.Fatalf("read %s: %v", group, err)
+		}
+		var out []string
+		for _, v := range es[0].Get("member") {
+			out = append(out, directory.RDNValue(v))
+		}
+		sort.Strings(out)
+		return out
+	}
+	// apply runs with a Directory that lets "someone else" add intruder to the group on
+	// its second use: the object's re-read right before it is applied.
+	apply1 := func(intruder string, args ...string) (string, error) {
+		f, _, errOut := cmdtest.Factory(t, dir)
+		calls := 0
+		open := f.Directory
+		f.Directory = func(ctx context.Context) (directory.Client, error) {
+			if calls++; calls == 2 {
+				if err := dir.Modify(ctx, group, []directory.Mod{{Op: directory.ModAdd, Attr: "member", Values: []string{ipa.UserDN(intruder, s)}}}); err != nil {
+					t.Fatalf("intrude: %v", err)
+				}
+			}
+			return open(ctx)
+		}
+		cmd := apply.NewCmdApply(f)
+		cmd.SilenceUsage, cmd.SilenceErrors = true, true
+		cmd.SetArgs(append([]string{"-f", file}, args...))
+		err := cmd.ExecuteContext(ctx)
+		return errOut.String(), err
+	}
+
+	_, err := apply1("bwilson")
+	if cmdutil.ExitCode(err) != cmdutil.ExitCanceled || !strings.Contains(err.Error(), "changed since the plan was shown") {
+		t.Fatalf("without --yes: %v, want exit 3 naming the change", err)
+	}
+	if got := strings.Join(members0(), ","); got != "bwilson,jdoe" {
+		t.Fatalf("refused object changed: members %s, want bwilson,jdoe (as left by the intruder)", got)
+	}
+	errOut, err := apply1("admin", "--yes")
+	if err != nil {
+		t.Fatalf("with --yes: %v\n%s", err, errOut)
+	}
+	if !strings.Contains(errOut, "changed since the plan was shown") {
+		t.Errorf("apply does not say it re-made the plan:\n%s", errOut)
+	}
+	if got := strings.Join(members0(), ","); got != "asmith,jdoe" {
+		t.Fatalf("members %s, want exactly the file's asmith,jdoe", got)
 	}
 }
