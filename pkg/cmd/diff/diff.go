@@ -273,15 +273,10 @@ func (pl *planner) principals(e *directory.Entry, attr string, want site.Princip
 		c.Notes = append(c.Notes, notes...)
 		pl.add(c)
 	}
-	groupNote := []string{}
-	if !manager && strings.HasPrefix(what, "role ") {
-		// Honest: role grant/revoke take users only (cluster add-user/remove-user take --group).
-		groupNote = append(groupNote, "groups as role holders: `role grant/revoke` take users only; no imperative command makes this change yet")
-	}
 	change(addUsers, false, "--users=")
 	change(delUsers, true, "--users=")
-	change(addGroups, false, "--groups=", groupNote...)
-	change(delGroups, true, "--groups=", groupNote...)
+	change(addGroups, false, "--groups=")
+	change(delGroups, true, "--groups=")
 }
 
 func (pl *planner) clusters(set *site.Set) error {
@@ -448,19 +443,39 @@ func (pl *planner) holders(role, hg string, have, want site.Principals) {
 		}
 		pl.merge(sub)
 	}
-	// Group holders: compared with the same member builder; users were handled above.
-	pl.principals(e, "member", site.Principals{Users: usersOf(e, pl.cur.Snap), Groups: want.Groups}, false, "role "+role+" on "+hg+" holders")
-}
-
-// usersOf lists the user members of e, so that principals() leaves users alone.
-func usersOf(e *directory.Entry, snap *access.Snapshot) []string {
-	var out []string
+	// Group holders: role grant/revoke --group's builder.
+	gh := &roles.GroupHolders{Group: e, Groups: map[string]*directory.Entry{}}
+	for k, g := range pl.groups {
+		gh.Groups[k] = g.Entry
+	}
+	var haveGroups, wantGroups []string
 	for _, v := range e.Get("member") {
-		if u := snap.UserByDN(v); u != nil {
-			out = append(out, u.UID)
+		if g := pl.cur.Snap.GroupByDN(v); g != nil {
+			haveGroups = append(haveGroups, g.Name)
 		}
 	}
-	return out
+	what := "role " + role + " on " + hg + " holders"
+	for _, g := range want.Groups {
+		if pl.groups[strings.ToLower(g)] == nil {
+			pl.differs("group", group, fmt.Sprintf("%s: group %s does not exist", what, g))
+			continue
+		}
+		wantGroups = append(wantGroups, g)
+	}
+	for _, x := range []struct {
+		groups []string
+		add    bool
+	}{{setDiff(wantGroups, haveGroups), true}, {setDiff(haveGroups, want.Groups), false}} {
+		if len(x.groups) == 0 {
+			continue
+		}
+		sub, err := roles.PlanGroupHolders(gh, pl.cur.Conv, role, hg, x.groups, x.add, pl.cur.Snap.Suffix)
+		if err != nil {
+			pl.differs("group", group, what+": "+roles.Msg(err))
+			continue
+		}
+		pl.merge(sub, what)
+	}
 }
 
 func (pl *planner) services(set *site.Set) error {
