@@ -16,6 +16,12 @@ import (
 // --dry-run/--emit/an empty plan, refuse a removing plan off a terminal without --yes, ask
 // on a terminal unless --yes, then apply all or nothing. It returns whether it applied.
 func RunPlan(ctx context.Context, f *Factory, dir directory.Client, p *plan.Plan, flags *PlanFlags) (bool, error) {
+	return RunPlanWith(ctx, f, dir, p, flags, func(ctx context.Context) error { return plan.Apply(ctx, dir, p) })
+}
+
+// RunPlanWith is RunPlan with the apply step given: `apply -f` shows and confirms the
+// whole plan, then applies it one object at a time, each all or nothing.
+func RunPlanWith(ctx context.Context, f *Factory, dir directory.Client, p *plan.Plan, flags *PlanFlags, apply func(context.Context) error) (bool, error) {
 	preview := flags.DryRun || flags.Emit != ""
 	p.DryRun = preview
 	format := flags.Format()
@@ -61,7 +67,7 @@ func RunPlan(ctx context.Context, f *Factory, dir directory.Client, p *plan.Plan
 	}
 	stop := f.IO.Progress("applying " + p.Title)
 	release := interrupt.Hold() // a signal waits for the apply (or its rollback) to end
-	err := plan.Apply(ctx, dir, p)
+	err := apply(ctx)
 	release()
 	stop()
 	if err != nil {

@@ -27,6 +27,7 @@ import (
 // NewCmdDiff builds `accessctl diff`.
 func NewCmdDiff(f *cmdutil.Factory) *cobra.Command {
 	var file string
+	var prune bool
 	var pf cmdutil.PlanFlags
 	cmd := &cobra.Command{
 		Use:   "diff -f FILE|DIR",
@@ -37,8 +38,9 @@ plan rendering every command has (-o json|yaml, --emit ipa|ldif). Nothing is cha
 
 The plan is made by the builders of the imperative commands (cluster create, add-user,
 remove-user, member-manager, automember add/remove, role create/grant/revoke, service
-binddn create); a change no command makes yet is shown as "differs" with a note.
-Objects the file does not list are left alone.
+binddn create, role delete for a hostgroup a listed role no longer has); a change no
+command makes yet is shown as "differs" with a note. Objects the file does not list are
+left alone; with --prune the plan also holds what 'apply --prune' deletes.
 
 Exit 0 when the directory matches the file, 5 when it differs (in every output mode, so
 a CI job can fail on drift), 2 for a bad file or a file of another site.`,
@@ -54,10 +56,11 @@ a CI job can fail on drift), 2 for a bad file or a file of another site.`,
 			if file == "" {
 				return cmdutil.FlagErrorf("-f FILE|DIR is required")
 			}
-			return run(cmd.Context(), f, file, &pf)
+			return run(cmd.Context(), f, file, prune, &pf)
 		},
 	}
 	cmd.Flags().StringVarP(&file, "file", "f", "", "the Site document: a file, or a directory of *.yaml files")
+	cmd.Flags().BoolVar(&prune, "prune", false, "also plan the deletion of conforming clusters, role rules and service bind DNs the file does not list")
 	cmdutil.AddPlanFlags(cmd, &pf, plan.IPA, plan.LDIF)
 	// diff never applies: --dry-run is implied and --yes means nothing.
 	_ = cmd.Flags().MarkHidden("dry-run")
@@ -65,10 +68,23 @@ a CI job can fail on drift), 2 for a bad file or a file of another site.`,
 	return cmd
 }
 
-func run(ctx context.Context, f *cmdutil.Factory, path string, pf *cmdutil.PlanFlags) error {
-	p, cur, err := Build(ctx, f, path)
+func run(ctx context.Context, f *cmdutil.Factory, path string, prune bool, pf *cmdutil.PlanFlags) error {
+	set, err := site.Load(path)
+	if err != nil {
+		return cmdutil.InputError(err)
+	}
+	p, cur, err := BuildSet(ctx, f, set, path)
 	if err != nil {
 		return err
+	}
+	if prune {
+		for _, u := range UnlistedObjects(set, cur) {
+			sub, err := PrunePlan(ctx, cur.Dir, cur.Conv, u)
+			if err != nil {
+				return err
+			}
+			AddPruned(p, sub, u)
+		}
 	}
 	pf.DryRun = true
 	if _, err := cmdutil.RunPlan(ctx, f, cur.Dir, p, pf); err != nil {
@@ -89,6 +105,12 @@ func Build(ctx context.Context, f *cmdutil.Factory, path string) (*plan.Plan, *e
 	if err != nil {
 		return nil, nil, cmdutil.InputError(err)
 	}
+	return BuildSet(ctx, f, set, path)
+}
+
+// BuildSet is Build for a document already loaded (or a part of one: apply plans each
+// object again right before applying it).
+func BuildSet(ctx context.Context, f *cmdutil.Factory, set *site.Set, path string) (*plan.Plan, *export.Current, error) {
 	cur, err := export.Read(ctx, f, nil, set.HasUsers)
 	if err != nil {
 		return nil, nil, err
@@ -251,15 +273,10 @@ func (pl *planner) principals(e *directory.Entry, attr string, want site.Princip
 		c.Notes = append(c.Notes, notes...)
 		pl.add(c)
 	}
-	groupNote := []string{}
-	if !manager {
-		// Honest: the imperative command takes users only.
-		groupNote = append(groupNote, "groups as members: `cluster add-user/remove-user` and `role grant/revoke` take users only; no imperative command makes this change yet")
-	}
 	change(addUsers, false, "--users=")
 	change(delUsers, true, "--users=")
-	change(addGroups, false, "--groups=", groupNote...)
-	change(delGroups, true, "--groups=", groupNote...)
+	change(addGroups, false, "--groups=")
+	change(delGroups, true, "--groups=")
 }
 
 func (pl *planner) clusters(set *site.Set) error {
@@ -387,7 +404,11 @@ func (pl *planner) roles(set *site.Set) error {
 		}
 		for _, s := range h.Sudo {
 			if !want[s.Hostgroup] {
-				pl.differs("role", r.Name, fmt.Sprintf("role %s has a sudoto rule on %s the file does not list; no command deletes it yet (role delete)", r.Name, s.Hostgroup))
+				sub, err := roleDelete(pl.ctx, pl.cur.Dir, conv, r.Name, s.Hostgroup)
+				if err != nil {
+					return err
+				}
+				pl.merge(sub, "the file does not list hostgroup "+s.Hostgroup+" for role "+r.Name+" (role delete)")
 			}
 		}
 	}
@@ -422,19 +443,39 @@ func (pl *planner) holders(role, hg string, have, want site.Principals) {
 		}
 		pl.merge(sub)
 	}
-	// Group holders: compared with the same member builder; users were handled above.
-	pl.principals(e, "member", site.Principals{Users: usersOf(e, pl.cur.Snap), Groups: want.Groups}, false, "role "+role+" on "+hg+" holders")
-}
-
-// usersOf lists the user members of e, so that principals() leaves users alone.
-func usersOf(e *directory.Entry, snap *access.Snapshot) []string {
-	var out []string
+	// Group holders: role grant/revoke --group's builder.
+	gh := &roles.GroupHolders{Group: e, Groups: map[string]*directory.Entry{}}
+	for k, g := range pl.groups {
+		gh.Groups[k] = g.Entry
+	}
+	var haveGroups, wantGroups []string
 	for _, v := range e.Get("member") {
-		if u := snap.UserByDN(v); u != nil {
-			out = append(out, u.UID)
+		if g := pl.cur.Snap.GroupByDN(v); g != nil {
+			haveGroups = append(haveGroups, g.Name)
 		}
 	}
-	return out
+	what := "role " + role + " on " + hg + " holders"
+	for _, g := range want.Groups {
+		if pl.groups[strings.ToLower(g)] == nil {
+			pl.differs("group", group, fmt.Sprintf("%s: group %s does not exist", what, g))
+			continue
+		}
+		wantGroups = append(wantGroups, g)
+	}
+	for _, x := range []struct {
+		groups []string
+		add    bool
+	}{{setDiff(wantGroups, haveGroups), true}, {setDiff(haveGroups, want.Groups), false}} {
+		if len(x.groups) == 0 {
+			continue
+		}
+		sub, err := roles.PlanGroupHolders(gh, pl.cur.Conv, role, hg, x.groups, x.add, pl.cur.Snap.Suffix)
+		if err != nil {
+			pl.differs("group", group, what+": "+roles.Msg(err))
+			continue
+		}
+		pl.merge(sub, what)
+	}
 }
 
 func (pl *planner) services(set *site.Set) error {
@@ -450,7 +491,13 @@ func (pl *planner) services(set *site.Set) error {
 				continue
 			}
 			dn := pl.cur.Conv.BindDN(s.Name, pl.cur.Snap.Suffix)
-			pl.merge(sysaccounts.PlanCreate(dn, s.Name, nil), "a new bind DN needs a password: apply will take --password-dir DIR (one 0600 file each)")
+			sub := sysaccounts.PlanCreate(dn, s.Name, nil)
+			for _, c := range sub.Changes {
+				if c.Entry != nil && s.Description != "" {
+					c.Entry.Set("description", s.Description)
+				}
+			}
+			pl.merge(sub, "a new bind DN needs a password: apply writes it to --password-dir DIR (a new 0600 file named "+s.Name+")")
 			continue
 		}
 		if h.Description != s.Description {

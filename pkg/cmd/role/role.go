@@ -34,6 +34,7 @@ passphrase, through the "<hostgroup>-sudoto-<role>" group and sudo rule.`,
 	}
 	cmd.AddCommand(NewCmdCreate(f, nil), NewCmdMembers(f, true, nil), NewCmdMembers(f, false, nil),
 		NewCmdList(f, nil), NewCmdWho(f, nil), NewCmdCheck(f, nil))
+	cmd.AddCommand(NewCmdDelete(f, nil))
 	return cmd
 }
 
@@ -158,6 +159,7 @@ type MembersOptions struct {
 	Role      string
 	Hostgroup string
 	Users     []string
+	Groups    []string // user groups, as nested members of the sudoto group
 	Add       bool
 	Plan      cmdutil.PlanFlags
 }
@@ -170,14 +172,22 @@ func NewCmdMembers(f *cmdutil.Factory, add bool, runF func(context.Context, *Mem
 		use, short = "revoke", "Stop users becoming ROLE on hostgroup HG (remove them from HG-sudoto-ROLE)"
 	}
 	cmd := &cobra.Command{
-		Use:     use + " ROLE --hostgroup HG USER...",
+		Use:     use + " ROLE --hostgroup HG [USER...] [--group G]...",
 		Short:   short,
-		Example: fmt.Sprintf("  accessctl role %s atadbot --hostgroup auxtel jdoe asmith", use),
-		Args:    cobra.MinimumNArgs(2),
+		Example: fmt.Sprintf("  accessctl role %s atadbot --hostgroup auxtel jdoe asmith\n  accessctl role %s atadbot --hostgroup auxtel --group auxtel-ops", use, use),
+		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Role, o.Users = args[0], args[1:]
 			if err := o.Plan.Validate(cmd); err != nil {
 				return err
+			}
+			if len(o.Users) == 0 && len(o.Groups) == 0 {
+				return cmdutil.FlagErrorf("name at least one USER or --group")
+			}
+			for _, g := range o.Groups {
+				if err := names.Group(g); err != nil {
+					return err
+				}
 			}
 			if err := names.Role(o.Role); err != nil {
 				return err
@@ -208,6 +218,7 @@ func NewCmdMembers(f *cmdutil.Factory, add bool, runF func(context.Context, *Mem
 		},
 	}
 	cmd.Flags().StringVar(&o.Hostgroup, "hostgroup", "", "hostgroup the role is used on")
+	cmd.Flags().StringArrayVar(&o.Groups, "group", nil, "a user group whose members may (no longer) become ROLE, as a nested member (repeatable)")
 	cmdutil.AddPlanFlags(cmd, &o.Plan, plan.IPA, plan.LDIF)
 	cmd.ValidArgsFunction = completion.Positional(completion.Roles(f), completion.Users(f))
 	_ = cmd.RegisterFlagCompletionFunc("hostgroup", completion.Hostgroups(f))
@@ -225,11 +236,7 @@ func RunMembers(ctx context.Context, o *MembersOptions) error {
 	if err != nil {
 		return err
 	}
-	st, err := roles.ReadMembers(ctx, dir, conv, o.Role, o.Hostgroup, o.Users)
-	if err != nil {
-		return inputErr(err)
-	}
-	p, err := roles.PlanMembers(st, conv, o.Role, o.Hostgroup, o.Users, o.Add)
+	p, err := planMembers(ctx, o, dir, conv)
 	if err != nil {
 		return inputErr(err)
 	}

@@ -99,8 +99,9 @@ func planErr(err error) error {
 }
 
 type userOpts struct {
-	sudo bool
-	pf   cmdutil.PlanFlags
+	sudo   bool
+	groups []string
+	pf     cmdutil.PlanFlags
 }
 
 // NewCmdAddUser builds `cluster add-user`.
@@ -111,22 +112,30 @@ func NewCmdRemoveUser(f *cmdutil.Factory) *cobra.Command { return userCmd(f, tru
 
 func userCmd(f *cmdutil.Factory, remove bool) *cobra.Command {
 	o := &userOpts{}
-	use, short := "add-user NAME USER...", "Give users login access to a cluster (--sudo: also sudo)"
+	use, short := "add-user NAME [USER...] [--group G]...", "Give users (or the members of groups) login access to a cluster (--sudo: also sudo)"
 	if remove {
-		use, short = "remove-user NAME USER...", "Take login (and with --sudo, only sudo) access away from users"
+		use, short = "remove-user NAME [USER...] [--group G]...", "Take login (and with --sudo, only sudo) access away from users or groups"
 	}
 	cmd := &cobra.Command{
-		Use: use, Short: short, Args: cobra.MinimumNArgs(2),
+		Use: use, Short: short, Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.pf.Validate(cmd); err != nil {
 				return err
 			}
 			base, users := args[0], args[1:]
+			if len(users) == 0 && len(o.groups) == 0 {
+				return cmdutil.FlagErrorf("name at least one USER or --group")
+			}
 			if err := names.Cluster(base); err != nil {
 				return err
 			}
 			if err := validateUsers(users); err != nil {
 				return err
+			}
+			for _, g := range o.groups {
+				if err := names.Group(g); err != nil {
+					return err
+				}
 			}
 			if err := checkNames(f, base); err != nil {
 				return err
@@ -141,14 +150,29 @@ func userCmd(f *cmdutil.Factory, remove bool) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			found, err := readUsers(ctx, dir, users, remove)
-			if err != nil {
-				return err
-			}
 			var dns []string
-			for _, u := range users {
-				if e, ok := found[u]; ok {
-					dns = append(dns, e.DN)
+			if len(users) > 0 {
+				found, err := readUsers(ctx, dir, users, remove)
+				if err != nil {
+					return err
+				}
+				for _, u := range users {
+					if e, ok := found[u]; ok {
+						dns = append(dns, e.DN)
+					}
+				}
+			}
+			isGroup := map[string]bool{}
+			for _, g := range o.groups {
+				if strings.EqualFold(g, s.Names.Group) || strings.EqualFold(g, s.Names.SudoGroup) {
+					return cmdutil.InputErrorf("group %q is one of cluster %s's own groups: it cannot be a member of them", g, base)
+				}
+				dns = append(dns, ipa.GroupDN(g, dir.Suffix()))
+				isGroup[strings.ToLower(g)] = true
+			}
+			if len(o.groups) > 0 && !remove {
+				if err := requireGroups(ctx, dir, o.groups); err != nil {
+					return err
 				}
 			}
 			verb := map[bool]string{false: "group-add-member", true: "group-remove-member"}[remove]
@@ -166,8 +190,23 @@ func userCmd(f *cmdutil.Factory, remove bool) *cobra.Command {
 			p, err := s.PlanGroupEdit(cluster.GroupEdit{
 				Title:  fmt.Sprintf("%s users of cluster %s", map[bool]string{false: "add", true: "remove"}[remove], base),
 				Groups: groups, Attr: "member", DNs: dns, Remove: remove,
-				IPA: func(g string, u []string) string {
-					return ipa.Command(verb, g, "--users="+strings.Join(u, ","))
+				IPA: func(g string, rdns []string) string {
+					var us, gs []string
+					for _, v := range rdns {
+						if isGroup[strings.ToLower(v)] {
+							gs = append(gs, v)
+						} else {
+							us = append(us, v)
+						}
+					}
+					args := []string{verb, g}
+					if len(us) > 0 {
+						args = append(args, "--users="+strings.Join(us, ","))
+					}
+					if len(gs) > 0 {
+						args = append(args, "--groups="+strings.Join(gs, ","))
+					}
+					return ipa.Command(args...)
 				},
 			})
 			if err != nil {
@@ -178,6 +217,7 @@ func userCmd(f *cmdutil.Factory, remove bool) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&o.sudo, "sudo", false, "add: also sudo access; remove: only sudo access")
+	cmd.Flags().StringArrayVar(&o.groups, "group", nil, "a user group whose members get (lose) the access, as a nested member (repeatable)")
 	cmdutil.AddPlanFlags(cmd, &o.pf, plan.IPA, plan.LDIF)
 	cmd.ValidArgsFunction = completion.Positional(completion.Clusters(f), completion.Users(f))
 	return cmd
