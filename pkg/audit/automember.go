@@ -5,7 +5,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/accessctl/accessctl/pkg/automember"
 	"github.com/accessctl/accessctl/pkg/directory"
 	"github.com/accessctl/accessctl/pkg/hostgroups"
 )
@@ -45,36 +44,6 @@ func (a *auditor) automember() error {
 	if err != nil {
 		return fmt.Errorf("automember lint: %w", err)
 	}
-	for _, f := range fs {
-		objs := []string{}
-		if f.Hostgroup != "" {
-			objs = append(objs, "hostgroup:"+f.Hostgroup)
-		}
-		sev, fix := Warning, ""
-		switch f.Code {
-		case hostgroups.CodeUnassigned:
-			h := a.snap.Host(f.Subject)
-			if h != nil && len(h.Hostgroups) == 0 {
-				a.add("host-no-hostgroup", Warning, "", fmt.Sprintf("host %s is in no hostgroup and matches no automember rule", f.Subject), "host:"+f.Subject)
-			}
-			continue // a member of some hostgroup is reported as unmatched-member
-		case automember.CodeUnescapedDot:
-			fix = "accessctl automember lint " + f.Hostgroup + " --fix-escapes"
-		case hostgroups.CodeMissingMember, hostgroups.CodeUnmatchedMember:
-			fix = "accessctl automember rebuild --hostgroup " + f.Hostgroup
-			objs = append(objs, "host:"+f.Subject)
-		case hostgroups.CodeOverlap:
-			objs = nil
-			for _, n := range strings.Split(f.Subject, ",") {
-				objs = append(objs, "hostgroup:"+n)
-			}
-		case automember.CodeInvalid, hostgroups.CodeNoTarget:
-			sev = Error
-		}
-		if f.Code != hostgroups.CodeOverlap && f.Code != hostgroups.CodeMissingMember && f.Code != hostgroups.CodeUnmatchedMember && f.Subject != "" {
-			objs = append(objs, "condition:"+f.Subject)
-		}
-		a.add("automember-"+f.Code, sev, fix, f.Message, objs...)
-	}
+	a.out = append(a.out, st.Findings(fs)...)
 	return nil
 }

@@ -284,9 +284,9 @@ func TestLintSeeded(t *testing.T) {
 				t.Errorf("lint made %d operations", ops)
 			}
 			for _, want := range []string{
-				`"code": "unanchored"`, `"subject": "fqdn=` + p + `-web"`,
-				`"code": "unescaped-dot"`, `"code": "no-match"`, `"subject": "fqdn=^` + p + `-nothing"`,
-				`"code": "missing-member"`, `"subject": "` + p + `-web01.cp.lsst.org"`,
+				`"id": "automember-unanchored"`, `"condition:fqdn=` + p + `-web"`,
+				`"id": "automember-unescaped-dot"`, `"id": "automember-no-match"`, `"condition:fqdn=^` + p + `-nothing"`,
+				`"id": "automember-missing-member"`, `"host:` + p + `-web01.cp.lsst.org"`,
 			} {
 				if !strings.Contains(out, want) {
 					t.Errorf("lint output lacks %s:\n%s", want, out)

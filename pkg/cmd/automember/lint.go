@@ -3,14 +3,13 @@ package automember
 import (
 	"context"
 	"fmt"
-	"io"
 
 	"github.com/spf13/cobra"
 
 	"github.com/accessctl/accessctl/pkg/cmdutil"
 	"github.com/accessctl/accessctl/pkg/completion"
+	"github.com/accessctl/accessctl/pkg/finding"
 	"github.com/accessctl/accessctl/pkg/hostgroups"
-	"github.com/accessctl/accessctl/pkg/output"
 	"github.com/accessctl/accessctl/pkg/plan"
 )
 
@@ -122,25 +121,13 @@ func RunLint(ctx context.Context, o *LintOptions) error {
 	if format == "text" {
 		format = "table"
 	}
-	if findings == nil {
-		findings = []hostgroups.Finding{}
-	}
-	err = output.Print(f.IO, format, findings, func(w io.Writer) error {
-		if len(findings) == 0 {
-			fmt.Fprintln(f.IO.ErrOut, "no findings")
-			return nil
-		}
-		t := output.Table{Headers: []string{"code", "hostgroup", "subject", "message"}}
-		for _, fd := range findings {
-			t.AddRow(fd.Code, fd.Hostgroup, fd.Subject, fd.Message)
-		}
-		return t.Render(f.IO, w)
-	})
-	if err != nil {
+	// The findings audit reports for the same rules (pkg/hostgroups.Findings).
+	rep := finding.NewReport(st.Findings(findings))
+	if err := cmdutil.PrintFindings(f, format, rep, "no findings"); err != nil {
 		return err
 	}
-	if len(findings) > 0 {
-		return &cmdutil.FindingsError{Count: len(findings)}
+	if n := len(rep.Findings); n > 0 {
+		return &cmdutil.FindingsError{Count: n}
 	}
 	return nil
 }
