@@ -26,7 +26,14 @@ func ReadAll(ctx context.Context, dir directory.Client) (*Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read clusters: %w", err)
 	}
-	return &Snapshot{Suffix: dir.Suffix(), Entries: entries}, nil
+	// Replication conflict entries take no part (audit reports them on their own).
+	kept := entries[:0]
+	for _, e := range entries {
+		if len(e.Get("nsds5ReplConflict")) == 0 {
+			kept = append(kept, e)
+		}
+	}
+	return &Snapshot{Suffix: dir.Suffix(), Entries: kept}, nil
 }
 
 // State builds the state of one cluster from the snapshot (no directory access).

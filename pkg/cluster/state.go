@@ -22,7 +22,7 @@ var Attrs = []string{
 	"cmdCategory", "ipaSudoRunAsUserCategory", "ipaSudoRunAsGroupCategory", "ipaSudoRunAs",
 	"ipaSudoRunAsGroup", "ipaSudoOpt", "ipaEnabledFlag", "accessRuleType", "memberAllowCmd",
 	"automemberTargetGroup", "automemberInclusiveRegex", "automemberExclusiveRegex",
-	"mepManagedBy", "ipaBaseID", "ipaIDRangeSize", "ipaRangeType",
+	"mepManagedBy", "ipaBaseID", "ipaIDRangeSize", "ipaRangeType", "nsds5ReplConflict",
 }
 
 // State is what the directory holds for one cluster's names.

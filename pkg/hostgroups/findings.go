@@ -22,7 +22,7 @@ func (st *State) Findings(fs []Finding) []finding.Finding {
 		sev, fix := finding.Warning, ""
 		switch f.Code {
 		case CodeUnassigned:
-			if h := st.Host(f.Subject); h != nil && len(h.MemberOf) == 0 {
+			if h := st.Host(f.Subject); h != nil && len(h.MemberOf) == 0 && !st.held(h.FQDN) {
 				out = append(out, finding.New("host-no-hostgroup", finding.Warning, "",
 					fmt.Sprintf("host %s is in no hostgroup and matches no automember rule", f.Subject), "host:"+f.Subject))
 			}
@@ -46,4 +46,15 @@ func (st *State) Findings(fs []Finding) []finding.Finding {
 		out = append(out, finding.New("automember-"+f.Code, sev, fix, f.Message, objs...))
 	}
 	return out
+}
+
+// held tells whether some hostgroup lists fqdn as a member (the host's own memberOf may
+// be missing, e.g. in an LDIF dump).
+func (st *State) held(fqdn string) bool {
+	for _, g := range st.Hostgroups {
+		if _, ok := g.MemberDNs[fqdn]; ok {
+			return true
+		}
+	}
+	return false
 }

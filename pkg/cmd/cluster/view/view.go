@@ -17,6 +17,7 @@ import (
 	"github.com/accessctl/accessctl/pkg/cmdutil"
 	"github.com/accessctl/accessctl/pkg/completion"
 	"github.com/accessctl/accessctl/pkg/directory"
+	"github.com/accessctl/accessctl/pkg/finding"
 	"github.com/accessctl/accessctl/pkg/names"
 	"github.com/accessctl/accessctl/pkg/output"
 )
@@ -346,24 +347,18 @@ Exits 5 when anything is found. --fix repairs what can be repaired, through a pl
 				bases = sn.Bases(conv)
 			}
 			sort.Strings(bases)
-			findings := []cluster.Finding{}
+			// The findings audit reports for these clusters (pkg/cluster), and the host
+			// members their rules do not match, as automember lint reports them.
+			var findings []finding.Finding
 			for _, b := range bases {
-				findings = append(findings, sn.State(conv, b).Check(conv)...)
+				st := sn.State(conv, b)
+				findings = append(append(findings, st.Findings(conv)...), st.HostFindings(conv)...)
 			}
 			if fix {
 				return fixAll(cmd, f, bases, &pf)
 			}
-			if err := output.Print(f.IO, out.Value, findings, func(w io.Writer) error {
-				if len(findings) == 0 {
-					fmt.Fprintf(w, "%d cluster(s) checked: no drift\n", len(bases))
-					return nil
-				}
-				t := output.Table{Headers: []string{"cluster", "object", "name", "finding"}}
-				for _, fd := range findings {
-					t.AddRow(fd.Cluster, fd.Object, fd.Name, fd.Message)
-				}
-				return t.Render(f.IO, w)
-			}); err != nil {
+			rep := finding.NewReport(findings)
+			if err := cmdutil.PrintFindings(f, out.Value, rep, fmt.Sprintf("%d cluster(s) checked: no drift", len(bases))); err != nil {
 				return err
 			}
 			if len(findings) > 0 {

@@ -15,6 +15,7 @@ import (
 	"github.com/accessctl/accessctl/pkg/cmd/cluster/view"
 	"github.com/accessctl/accessctl/pkg/cmdutil"
 	"github.com/accessctl/accessctl/pkg/directory"
+	"github.com/accessctl/accessctl/pkg/finding"
 	"github.com/accessctl/accessctl/pkg/siteconv"
 )
 
@@ -53,10 +54,11 @@ func TestCheckFindsAndFixesDrift(t *testing.T) {
 			if cmdutil.ExitCode(err) != cmdutil.ExitFindings {
 				t.Fatalf("check: err = %v, want findings (exit 5)", err)
 			}
-			var findings []cluster.Finding
-			if err := json.Unmarshal([]byte(out), &findings); err != nil {
+			var rep finding.Report // audit's findings document
+			if err := json.Unmarshal([]byte(out), &rep); err != nil {
 				t.Fatalf("check -o json: %v\n%s", err, out)
 			}
+			findings := rep.Findings
 			want := []string{`ipaEnabledFlag is "FALSE", want "TRUE"`, `cmdCategory is "none", want "all"`, "descriptions do not follow the templates"}
 			for _, w := range want {
 				n := 0
