@@ -1,6 +1,7 @@
 package saslgss
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -49,13 +50,16 @@ func (c *Conn) Read(p []byte) (int, error) {
 		if n > maxRecv {
 			return 0, c.fail(fmt.Errorf("sasl: incoming buffer of %d octets exceeds %d", n, maxRecv))
 		}
-		tok := make([]byte, n)
-		if _, err := io.ReadFull(c.Conn, tok); err != nil {
+		// Grown as the octets arrive: a length alone does not make us allocate it.
+		var in bytes.Buffer
+		in.Grow(int(min(n, 64<<10)))
+		if _, err := io.CopyN(&in, c.Conn, int64(n)); err != nil {
 			if err == io.EOF {
 				err = io.ErrUnexpectedEOF
 			}
 			return 0, err
 		}
+		tok := in.Bytes()
 		plain, err := c.sec.Unwrap(tok)
 		if err != nil {
 			return 0, c.fail(fmt.Errorf("sasl: %w", err))
